@@ -1,0 +1,2 @@
+DROP TABLE kv_counters;
+DROP TABLE kv_entries;

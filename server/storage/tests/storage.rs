@@ -1,0 +1,185 @@
+//! Storage behaviour, on whichever backend the environment selects (SQLite by default; PostgreSQL when
+//! DATABASE_URL is set) and, for the key-value store, on Redis too when REDIS_URL is set.
+
+use std::time::Duration;
+
+use portal_storage::ids::FeedbackId;
+use portal_storage::models::feedback::Feedback;
+use portal_storage::{Kv, now_millis};
+use portal_testkit::{TestDb, test_kv};
+
+fn sample_feedback(reference: &str) -> Feedback {
+    Feedback {
+        id: FeedbackId::new(),
+        reference: reference.to_owned(),
+        topic: "problem".to_owned(),
+        area: Some("sign_in".to_owned()),
+        message: "カードが読み取れません".to_owned(),
+        happened_on: Some("2026-11-20".to_owned()),
+        reply_email: None,
+        name: None,
+        lang: "ja".to_owned(),
+        created_at: now_millis(),
+    }
+}
+
+#[tokio::test]
+async fn migrations_apply_revert_and_apply_again() {
+    let test_db = TestDb::empty();
+    let first = test_db.db.migrate().await.expect("migrate up");
+    assert!(first.len() >= 2, "expected the embedded migrations to apply, got {first:?}");
+    assert!(test_db.db.migrate().await.expect("migrate again").is_empty(), "a second run applies nothing");
+
+    let reverted = test_db.db.revert_all().await.expect("migrate down");
+    assert_eq!(reverted.len(), first.len());
+    let again = test_db.db.migrate().await.expect("migrate up again");
+    assert_eq!(again, first);
+
+    // The tables really exist after the second run.
+    let row = sample_feedback("FB-TEST-0001");
+    test_db.db.run(move |c| Feedback::insert(c, &row)).await.expect("insert after re-migration");
+}
+
+#[tokio::test]
+async fn feedback_round_trips_with_its_typed_id() {
+    let test_db = TestDb::new().await;
+    let row = sample_feedback("FB-TEST-0002");
+    let stored = row.clone();
+    test_db.db.run(move |c| Feedback::insert(c, &stored)).await.expect("insert");
+    let found = test_db.db.run(|c| Feedback::find_by_reference(c, "FB-TEST-0002")).await.expect("query");
+    assert_eq!(found, Some(row));
+    let missing = test_db.db.run(|c| Feedback::find_by_reference(c, "FB-NOPE")).await.expect("query");
+    assert_eq!(missing, None);
+}
+
+#[tokio::test]
+async fn feedback_reference_is_unique() {
+    let test_db = TestDb::new().await;
+    let first = sample_feedback("FB-TEST-0003");
+    test_db.db.run(move |c| Feedback::insert(c, &first)).await.expect("insert");
+    let duplicate = sample_feedback("FB-TEST-0003");
+    let result = test_db.db.run(move |c| Feedback::insert(c, &duplicate)).await;
+    assert!(result.is_err(), "a second row with the same reference must be refused");
+}
+
+#[tokio::test]
+async fn ping_answers_when_the_database_is_there() {
+    let test_db = TestDb::new().await;
+    test_db.db.ping(Duration::from_secs(2)).await.expect("ping");
+}
+
+async fn each_kv(check: impl AsyncFn(Kv)) {
+    let test_db = TestDb::new().await;
+    for kv in test_kv(&test_db.db) {
+        check(kv).await;
+    }
+}
+
+#[tokio::test]
+async fn kv_put_get_replace_delete() {
+    each_kv(async |kv| {
+        let name = kv.backend_name();
+        assert_eq!(kv.get("a").await.expect("get"), None, "{name}");
+        kv.put("a", "one", Duration::from_secs(60)).await.expect("put");
+        assert_eq!(kv.get("a").await.expect("get").as_deref(), Some("one"), "{name}");
+        kv.put("a", "two", Duration::from_secs(60)).await.expect("replace");
+        assert_eq!(kv.get("a").await.expect("get").as_deref(), Some("two"), "{name}");
+        kv.delete("a").await.expect("delete");
+        assert_eq!(kv.get("a").await.expect("get"), None, "{name}");
+        kv.delete("a").await.expect("deleting a missing key is fine");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn kv_values_expire() {
+    each_kv(async |kv| {
+        let name = kv.backend_name();
+        kv.put("short", "v", Duration::from_millis(150)).await.expect("put");
+        kv.put("long", "v", Duration::from_secs(60)).await.expect("put");
+        assert!(kv.get("short").await.expect("get").is_some(), "{name}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(kv.get("short").await.expect("get"), None, "{name}: expired value still readable");
+        assert_eq!(kv.take("short").await.expect("take"), None, "{name}: expired value still takeable");
+        assert!(kv.get("long").await.expect("get").is_some(), "{name}");
+        // Replacing an expired entry works and gets a fresh lifetime.
+        kv.put("short", "w", Duration::from_secs(60)).await.expect("put");
+        assert_eq!(kv.get("short").await.expect("get").as_deref(), Some("w"), "{name}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn kv_take_gives_a_value_to_exactly_one_caller() {
+    each_kv(async |kv| {
+        let name = kv.backend_name();
+        for round in 0..5 {
+            let key = format!("challenge-{round}");
+            kv.put(&key, "secret", Duration::from_secs(60)).await.expect("put");
+            let racers: Vec<_> = (0..8)
+                .map(|_| {
+                    let (kv, key) = (kv.clone(), key.clone());
+                    tokio::spawn(async move { kv.take(&key).await })
+                })
+                .collect();
+            let mut winners = 0;
+            for racer in racers {
+                if racer.await.expect("join").expect("take").is_some() {
+                    winners += 1;
+                }
+            }
+            assert_eq!(winners, 1, "{name}: round {round}");
+            assert_eq!(kv.get(&key).await.expect("get"), None, "{name}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn kv_counters_count_within_a_window_and_restart_after_it() {
+    each_kv(async |kv| {
+        let name = kv.backend_name();
+        let window = Duration::from_millis(400);
+        for expected in 1..=3 {
+            assert_eq!(kv.incr("tries", window).await.expect("incr"), expected, "{name}");
+        }
+        assert_eq!(kv.incr("other", window).await.expect("incr"), 1, "{name}: counters are per key");
+        // Counters and plain values do not share keys.
+        assert_eq!(kv.get("tries").await.expect("get"), None, "{name}");
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(kv.incr("tries", window).await.expect("incr"), 1, "{name}: a new window starts at 1");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn kv_counters_are_atomic_under_concurrency() {
+    each_kv(async |kv| {
+        let name = kv.backend_name();
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let kv = kv.clone();
+                tokio::spawn(async move { kv.incr("burst", Duration::from_secs(60)).await })
+            })
+            .collect();
+        let mut seen = Vec::new();
+        for task in tasks {
+            seen.push(task.await.expect("join").expect("incr"));
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (1..=20).collect::<Vec<i64>>(), "{name}: every increment counted once");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn kv_purge_removes_only_expired_rows() {
+    let test_db = TestDb::new().await;
+    let kv = Kv::Database(test_db.db.clone());
+    kv.put("gone", "v", Duration::from_millis(1)).await.expect("put");
+    kv.incr("gone-counter", Duration::from_millis(1)).await.expect("incr");
+    kv.put("kept", "v", Duration::from_secs(60)).await.expect("put");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(kv.purge_expired().await.expect("purge"), 2);
+    assert_eq!(kv.get("kept").await.expect("get").as_deref(), Some("v"));
+}
