@@ -1,0 +1,484 @@
+//! Configuration: defaults, then an optional TOML file, then environment variables. One table
+//! ([`SETTINGS`]) defines every key, so `--help`, the README table and the validation cannot drift apart.
+//! Any unknown key or malformed value stops the process with one line naming the key, the value and what
+//! was expected.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The portal's settings after loading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None` means the SQLite file `<data_dir>/portal.db`.
+    pub database_url: Option<String>,
+    pub database_pool_size: u32,
+    pub redis_url: Option<String>,
+    /// `None` means mail is written as .eml files under `<data_dir>/outbox`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub feedback_to: String,
+    pub public_url: String,
+    pub log: String,
+    pub log_format: LogFormat,
+    pub workers: usize,
+    pub shutdown_timeout_secs: u64,
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            database_pool_size: 10,
+            redis_url: None,
+            smtp_url: None,
+            mail_from: "Mynaportal <no-reply@localhost>".to_owned(),
+            feedback_to: "feedback@localhost".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            log: "info".to_owned(),
+            log_format: LogFormat::Json,
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            shutdown_timeout_secs: 30,
+            demo: false,
+        }
+    }
+}
+
+impl Config {
+    /// The database URL in effect: the configured one, or the SQLite file under the data folder.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("portal.db").display()),
+        }
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}
+
+/// One configuration key.
+pub struct Setting {
+    /// Key in the TOML file.
+    pub key: &'static str,
+    /// Environment variable.
+    pub env: &'static str,
+    pub default: &'static str,
+    pub help: &'static str,
+    apply: fn(&mut Config, &str) -> Result<(), &'static str>,
+}
+
+fn optional(value: &str) -> Option<String> {
+    (!value.trim().is_empty()).then(|| value.trim().to_owned())
+}
+
+fn parse_bool(value: &str) -> Result<bool, &'static str> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => Err("true or false"),
+    }
+}
+
+fn looks_like_mailbox(value: &str) -> bool {
+    value.parse::<lettre::message::Mailbox>().is_ok()
+}
+
+pub static SETTINGS: &[Setting] = &[
+    Setting {
+        key: "listen",
+        env: "PORTAL_LISTEN",
+        default: "127.0.0.1:8080",
+        help: "address and port to serve HTTP on",
+        apply: |c, v| {
+            c.listen = v.trim().parse().map_err(|_| "an address and port such as 127.0.0.1:8080")?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "data_dir",
+        env: "PORTAL_DATA_DIR",
+        default: "./data",
+        help: "folder for the SQLite database and the mail outbox",
+        apply: |c, v| {
+            if v.trim().is_empty() {
+                return Err("a folder path");
+            }
+            c.data_dir = PathBuf::from(v.trim());
+            Ok(())
+        },
+    },
+    Setting {
+        key: "database_url",
+        env: "DATABASE_URL",
+        default: "sqlite://<data_dir>/portal.db",
+        help: "postgres://user@host:port/db for PostgreSQL, or sqlite://<path>",
+        apply: |c, v| {
+            let v = v.trim();
+            let ok = v.is_empty()
+                || ((v.starts_with("postgres://") || v.starts_with("postgresql://")) && v.len() > 13)
+                || v.strip_prefix("sqlite://").or_else(|| v.strip_prefix("sqlite:")).is_some_and(|p| !p.is_empty());
+            if !ok {
+                return Err("postgres://user@host:port/database or sqlite://<path>");
+            }
+            c.database_url = optional(v);
+            Ok(())
+        },
+    },
+    Setting {
+        key: "database_pool_size",
+        env: "PORTAL_DATABASE_POOL_SIZE",
+        default: "10",
+        help: "database connections per process",
+        apply: |c, v| {
+            let n: u32 = v.trim().parse().map_err(|_| "a whole number from 1 to 500")?;
+            if !(1..=500).contains(&n) {
+                return Err("a whole number from 1 to 500");
+            }
+            c.database_pool_size = n;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "redis_url",
+        env: "REDIS_URL",
+        default: "(none: short-lived state in the database)",
+        help: "redis://host:port for sessions, challenges and rate limits on many nodes",
+        apply: |c, v| {
+            let v = v.trim();
+            if !(v.is_empty() || v.starts_with("redis://") || v.starts_with("rediss://")) {
+                return Err("redis://host:port or rediss://host:port");
+            }
+            if !v.is_empty() && redis_url_is_malformed(v) {
+                return Err("redis://host:port or rediss://host:port");
+            }
+            c.redis_url = optional(v);
+            Ok(())
+        },
+    },
+    Setting {
+        key: "smtp_url",
+        env: "SMTP_URL",
+        default: "(none: mail written to <data_dir>/outbox)",
+        help: "smtp://host:port (or smtps://user:pass@host) to send mail",
+        apply: |c, v| {
+            let v = v.trim();
+            if !v.is_empty() && lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(v).is_err() {
+                return Err("smtp://host:port, smtps://user:password@host or smtp://host:port?tls=required");
+            }
+            c.smtp_url = optional(v);
+            Ok(())
+        },
+    },
+    Setting {
+        key: "mail_from",
+        env: "PORTAL_MAIL_FROM",
+        default: "Mynaportal <no-reply@localhost>",
+        help: "sender of the portal's mail",
+        apply: |c, v| {
+            if !looks_like_mailbox(v.trim()) {
+                return Err("a mailbox such as Mynaportal <no-reply@example.jp>");
+            }
+            c.mail_from = v.trim().to_owned();
+            Ok(())
+        },
+    },
+    Setting {
+        key: "feedback_to",
+        env: "PORTAL_FEEDBACK_TO",
+        default: "feedback@localhost",
+        help: "where messages from the feedback form are sent",
+        apply: |c, v| {
+            if !looks_like_mailbox(v.trim()) {
+                return Err("an e-mail address such as feedback@example.jp");
+            }
+            c.feedback_to = v.trim().to_owned();
+            Ok(())
+        },
+    },
+    Setting {
+        key: "public_url",
+        env: "PORTAL_PUBLIC_URL",
+        default: "http://127.0.0.1:8080",
+        help: "the address users reach the portal at, for links in mail",
+        apply: |c, v| {
+            let url = url::Url::parse(v.trim()).map_err(|_| "an absolute http:// or https:// URL")?;
+            if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                return Err("an absolute http:// or https:// URL");
+            }
+            c.public_url = v.trim().trim_end_matches('/').to_owned();
+            Ok(())
+        },
+    },
+    Setting {
+        key: "log",
+        env: "PORTAL_LOG",
+        default: "info",
+        help: "log filter, e.g. info or portal_server=debug,info",
+        apply: |c, v| {
+            tracing_subscriber::EnvFilter::try_new(v.trim()).map_err(|_| "a log filter such as info or debug")?;
+            c.log = v.trim().to_owned();
+            Ok(())
+        },
+    },
+    Setting {
+        key: "log_format",
+        env: "PORTAL_LOG_FORMAT",
+        default: "json",
+        help: "json (one object per line) or text",
+        apply: |c, v| {
+            c.log_format = match v.trim() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                _ => return Err("json or text"),
+            };
+            Ok(())
+        },
+    },
+    Setting {
+        key: "workers",
+        env: "PORTAL_WORKERS",
+        default: "(number of CPU cores)",
+        help: "HTTP worker threads",
+        apply: |c, v| {
+            let n: usize = v.trim().parse().map_err(|_| "a whole number from 1 to 256")?;
+            if !(1..=256).contains(&n) {
+                return Err("a whole number from 1 to 256");
+            }
+            c.workers = n;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "shutdown_timeout",
+        env: "PORTAL_SHUTDOWN_TIMEOUT",
+        default: "30",
+        help: "seconds to finish open requests after SIGTERM or Ctrl-C",
+        apply: |c, v| {
+            let n: u64 = v.trim().parse().map_err(|_| "a whole number of seconds from 0 to 3600")?;
+            if n > 3600 {
+                return Err("a whole number of seconds from 0 to 3600");
+            }
+            c.shutdown_timeout_secs = n;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "demo",
+        env: "PORTAL_DEMO",
+        default: "false",
+        help: "demo mode: loads demo data; never enable in production",
+        apply: |c, v| {
+            c.demo = parse_bool(v)?;
+            Ok(())
+        },
+    },
+];
+
+fn redis_url_is_malformed(url: &str) -> bool {
+    redis::Client::open(url).is_err()
+}
+
+/// The environment variable that names the configuration file.
+pub const CONFIG_FILE_ENV: &str = "PORTAL_CONFIG";
+
+/// A configuration problem, rendered as the one line the process prints before exiting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("unknown setting {name} in {origin}; known settings: {known}")]
+    UnknownKey { name: String, origin: String, known: String },
+    #[error("{name}={value:?} in {origin}: expected {expected}")]
+    Malformed { name: String, value: String, origin: String, expected: &'static str },
+    #[error("cannot read configuration file {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("configuration file {path} is not valid TOML: {reason}")]
+    NotToml { path: String, reason: String },
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if any), then the environment (`vars`, usually `std::env::vars()`).
+    pub fn load(
+        file: Option<&Path>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        if let Some(path) = file {
+            let display = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError::Unreadable { path: display.clone(), reason: e.to_string() })?;
+            config.apply_toml(&text, &display)?;
+        }
+        config.apply_env(vars)?;
+        Ok(config)
+    }
+
+    fn apply_toml(&mut self, text: &str, path: &str) -> Result<(), ConfigError> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::NotToml {
+            path: path.to_owned(),
+            reason: e.message().replace('\n', " "),
+        })?;
+        for (key, value) in &table {
+            let Some(setting) = SETTINGS.iter().find(|s| s.key == key) else {
+                return Err(ConfigError::UnknownKey {
+                    name: key.clone(),
+                    origin: path.to_owned(),
+                    known: SETTINGS.iter().map(|s| s.key).collect::<Vec<_>>().join(", "),
+                });
+            };
+            let text = match value {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => {
+                    return Err(ConfigError::Malformed {
+                        name: key.clone(),
+                        value: other.to_string(),
+                        origin: path.to_owned(),
+                        expected: "a string, number or boolean",
+                    });
+                }
+            };
+            (setting.apply)(self, &text).map_err(|expected| ConfigError::Malformed {
+                name: key.clone(),
+                value: text.clone(),
+                origin: path.to_owned(),
+                expected,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn apply_env(&mut self, vars: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
+        for (name, value) in vars {
+            match SETTINGS.iter().find(|s| s.env == name) {
+                Some(setting) => (setting.apply)(self, &value).map_err(|expected| ConfigError::Malformed {
+                    name: name.clone(),
+                    value: value.clone(),
+                    origin: "the environment".to_owned(),
+                    expected,
+                })?,
+                // Our own prefix is reserved: a misspelt PORTAL_ variable is an error, not silently ignored.
+                None if name.starts_with("PORTAL_") && name != CONFIG_FILE_ENV => {
+                    return Err(ConfigError::UnknownKey {
+                        name,
+                        origin: "the environment".to_owned(),
+                        known: SETTINGS.iter().map(|s| s.env).collect::<Vec<_>>().join(", "),
+                    });
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The settings table for `--help`.
+pub fn help_table() -> String {
+    let mut out = String::from("Configuration (environment variable / key in the --config TOML file; default):\n");
+    for s in SETTINGS {
+        out.push_str(&format!("  {:<27} {:<19} {}\n  {:<27} {:<19} default: {}\n", s.env, s.key, s.help, "", "", s.default));
+    }
+    out.push_str(&format!(
+        "\nThe file is read from --config or {CONFIG_FILE_ENV}; environment variables override it.\n\
+         Unknown keys, unknown PORTAL_* variables and malformed values stop the process with one line."
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_8080_with_data_under_dot_data() {
+        let config = Config::load(None, env(&[])).expect("defaults");
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.data_dir, PathBuf::from("./data"));
+        assert_eq!(config.effective_database_url(), "sqlite://./data/portal.db");
+        assert_eq!(config.outbox_dir(), PathBuf::from("./data/outbox"));
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("portal.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\nworkers = 3\ndemo = true\n").expect("write");
+        let config = Config::load(Some(&path), env(&[("PORTAL_LISTEN", "127.0.0.1:9100"), ("HOME", "/root")]))
+            .expect("load");
+        assert_eq!(config.listen.to_string(), "127.0.0.1:9100");
+        assert_eq!(config.workers, 3);
+        assert!(config.demo);
+    }
+
+    #[test]
+    fn malformed_value_names_key_value_and_expectation() {
+        let err = Config::load(None, env(&[("PORTAL_LISTEN", "localhost")])).expect_err("must fail");
+        assert_eq!(
+            err.to_string(),
+            "PORTAL_LISTEN=\"localhost\" in the environment: expected an address and port such as 127.0.0.1:8080"
+        );
+        let err = Config::load(None, env(&[("DATABASE_URL", "mysql://x")])).expect_err("must fail");
+        assert!(err.to_string().starts_with("DATABASE_URL=\"mysql://x\" in the environment: expected postgres://"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_in_file_and_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("portal.toml");
+        std::fs::write(&path, "lisen = \"127.0.0.1:1\"\n").expect("write");
+        let err = Config::load(Some(&path), env(&[])).expect_err("must fail");
+        assert!(err.to_string().starts_with("unknown setting lisen in "), "{err}");
+        let err = Config::load(None, env(&[("PORTAL_LISEN", "x")])).expect_err("must fail");
+        assert!(err.to_string().starts_with("unknown setting PORTAL_LISEN in the environment"), "{err}");
+        // Variables outside our prefix are none of our business.
+        assert!(Config::load(None, env(&[("PATH", "/bin")])).is_ok());
+    }
+
+    #[test]
+    fn file_values_are_checked_like_environment_values() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("portal.toml");
+        std::fs::write(&path, "workers = 0\n").expect("write");
+        let err = Config::load(Some(&path), env(&[])).expect_err("must fail");
+        assert!(err.to_string().starts_with("workers=\"0\" in "), "{err}");
+        std::fs::write(&path, "listen = [1]\n").expect("write");
+        let err = Config::load(Some(&path), env(&[])).expect_err("must fail");
+        assert!(err.to_string().contains("expected a string, number or boolean"), "{err}");
+        std::fs::write(&path, "listen = \n").expect("write");
+        assert!(matches!(Config::load(Some(&path), env(&[])), Err(ConfigError::NotToml { .. })));
+    }
+
+    #[test]
+    fn every_setting_default_is_accepted_by_its_own_parser() {
+        for s in SETTINGS {
+            if s.default.starts_with('(') || s.default.contains('<') {
+                continue;
+            }
+            let mut config = Config::default();
+            assert!((s.apply)(&mut config, s.default).is_ok(), "{} rejects its default {}", s.key, s.default);
+        }
+    }
+
+    #[test]
+    fn help_lists_every_setting() {
+        let help = help_table();
+        for s in SETTINGS {
+            assert!(help.contains(s.env) && help.contains(s.key), "{} missing from --help", s.env);
+        }
+    }
+}

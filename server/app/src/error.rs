@@ -1,0 +1,55 @@
+//! The one error type of the server crate, and the only place errors become HTTP statuses. Pages get the
+//! HTML error page (rendered with the request's language by [`crate::middleware::error_pages`]); GraphQL
+//! gets `extensions.code` (see [`crate::graphql::error`]).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use portal_storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    /// A POST whose CSRF token is missing or does not match the cookie.
+    #[error("the form's security token is missing or does not match")]
+    Csrf,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("sending mail failed: {0}")]
+    Mail(String),
+    #[error("rendering a page failed: {0}")]
+    Template(#[from] askama::Error),
+    /// Raised while starting; never reaches a request.
+    #[error("{0}")]
+    Startup(String),
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            // Every connection busy or the database gone: the client may retry.
+            AppError::Storage(StorageError::Pool(_) | StorageError::Timeout(..) | StorageError::Redis(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            AppError::Storage(_) | AppError::Mail(_) | AppError::Template(_) | AppError::Startup(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// An empty body: the error-page middleware fills in the page in the user's language.
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::info!(error = %self, "request refused");
+        }
+        HttpResponse::build(status).finish()
+    }
+}

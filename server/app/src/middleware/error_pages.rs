@@ -1,0 +1,41 @@
+//! Turns bodiless or plain-text error responses (ours, or actix's own: bad form, wrong method) into the HTML
+//! error page in the user's language. JSON endpoints are left alone.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use portal_web::pages::ErrorPage;
+
+use crate::render;
+
+const MACHINE_PATHS: &[&str] = &["/graphql", "/healthz", "/readyz", "/metrics"];
+
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    let machine = MACHINE_PATHS.iter().any(|p| res.request().path().starts_with(p));
+    if !(status.is_client_error() || status.is_server_error()) || !plain || machine {
+        return Ok(res.map_into_left_body());
+    }
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let (req, _) = res.into_parts();
+    let page = ErrorPage { shell: render::shell(&req), status: status.as_u16() };
+    let mut response = render::page(status, &page)
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "rendering the error page failed");
+            render::html(status, String::from("<!DOCTYPE html><html lang=\"ja\"><title>エラー</title><h1>エラー</h1></html>"))
+        });
+    if let Some(allow) = allow {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
+    Ok(ServiceResponse::new(req, response).map_into_right_body())
+}

@@ -1,0 +1,5 @@
+use crate::error::AppError;
+
+pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

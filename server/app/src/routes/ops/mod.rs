@@ -1,0 +1,3 @@
+pub mod healthz;
+pub mod metrics;
+pub mod readyz;

@@ -1,0 +1,10 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use portal_web::pages::AccessibilityPage;
+
+use crate::error::AppError;
+use crate::render;
+
+pub async fn show(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    render::page(StatusCode::OK, &AccessibilityPage { shell: render::shell(&req) })
+}

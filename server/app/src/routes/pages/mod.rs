@@ -1,0 +1,3 @@
+pub mod accessibility;
+pub mod components;
+pub mod home;

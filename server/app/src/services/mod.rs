@@ -1,0 +1,3 @@
+//! Services: what the portal does, apart from how requests arrive. Handlers validate and call these.
+
+pub mod feedback;

@@ -1,0 +1,67 @@
+//! Turning a [`Config`] into running parts: storage, key-value store, mail, GraphQL schema.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use portal_storage::{Db, DbConfig, Kv};
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::graphql::build_schema;
+use crate::mail::Mailer;
+use crate::state::AppState;
+
+/// Opens the database and runs pending migrations, so a started server always has the schema it expects.
+pub async fn open_database(config: &Config) -> Result<Db, AppError> {
+    let db = Db::open(&DbConfig {
+        url: config.effective_database_url(),
+        pool_size: config.database_pool_size,
+        connect_timeout: Duration::from_secs(5),
+    })?;
+    let applied = db.migrate().await?;
+    if !applied.is_empty() {
+        tracing::info!(backend = db.backend().name(), ?applied, "applied migrations");
+    }
+    Ok(db)
+}
+
+pub async fn build_state(config: Config) -> Result<AppState, AppError> {
+    let db = open_database(&config).await?;
+    let kv = match &config.redis_url {
+        Some(url) => Kv::redis(url, "portal:")?,
+        None => Kv::Database(db.clone()),
+    };
+    let mailer = match &config.smtp_url {
+        Some(url) => Mailer::smtp(url)?,
+        None => Mailer::files(&config.outbox_dir())?,
+    };
+    let mail_from: Mailbox =
+        config.mail_from.parse().map_err(|e| AppError::Startup(format!("mail_from is not a mailbox: {e}")))?;
+    let feedback_to: Mailbox =
+        config.feedback_to.parse().map_err(|e| AppError::Startup(format!("feedback_to is not a mailbox: {e}")))?;
+    tracing::info!(
+        database = db.backend().name(),
+        kv = kv.backend_name(),
+        mail = %mailer.describe(),
+        demo = config.demo,
+        "storage ready"
+    );
+    Ok(AppState { config: Arc::new(config), db, kv, mailer, mail_from, feedback_to, schema: build_schema() })
+}
+
+/// Deletes expired key-value rows once a minute (Redis expires keys itself).
+pub fn spawn_purge(kv: Kv) {
+    if matches!(kv, Kv::Redis { .. }) {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = kv.purge_expired().await {
+                tracing::warn!(error = %e, "purging expired entries failed");
+            }
+        }
+    });
+}

@@ -1,0 +1,20 @@
+use std::sync::Arc;
+
+use lettre::message::Mailbox;
+use portal_storage::{Db, Kv};
+
+use crate::config::Config;
+use crate::graphql::PortalSchema;
+use crate::mail::Mailer;
+
+/// Everything a request may need, shared by all workers.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub kv: Kv,
+    pub mailer: Mailer,
+    pub mail_from: Mailbox,
+    pub feedback_to: Mailbox,
+    pub schema: PortalSchema,
+}
