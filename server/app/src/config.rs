@@ -102,7 +102,10 @@ pub static SETTINGS: &[Setting] = &[
         default: "127.0.0.1:8080",
         help: "address and port to serve HTTP on",
         apply: |c, v| {
-            c.listen = v.trim().parse().map_err(|_| "an address and port such as 127.0.0.1:8080")?;
+            c.listen = v
+                .trim()
+                .parse()
+                .map_err(|_| "an address and port such as 127.0.0.1:8080")?;
             Ok(())
         },
     },
@@ -127,8 +130,11 @@ pub static SETTINGS: &[Setting] = &[
         apply: |c, v| {
             let v = v.trim();
             let ok = v.is_empty()
-                || ((v.starts_with("postgres://") || v.starts_with("postgresql://")) && v.len() > 13)
-                || v.strip_prefix("sqlite://").or_else(|| v.strip_prefix("sqlite:")).is_some_and(|p| !p.is_empty());
+                || ((v.starts_with("postgres://") || v.starts_with("postgresql://"))
+                    && v.len() > 13)
+                || v.strip_prefix("sqlite://")
+                    .or_else(|| v.strip_prefix("sqlite:"))
+                    .is_some_and(|p| !p.is_empty());
             if !ok {
                 return Err("postgres://user@host:port/database or sqlite://<path>");
             }
@@ -142,7 +148,10 @@ pub static SETTINGS: &[Setting] = &[
         default: "10",
         help: "database connections per process",
         apply: |c, v| {
-            let n: u32 = v.trim().parse().map_err(|_| "a whole number from 1 to 500")?;
+            let n: u32 = v
+                .trim()
+                .parse()
+                .map_err(|_| "a whole number from 1 to 500")?;
             if !(1..=500).contains(&n) {
                 return Err("a whole number from 1 to 500");
             }
@@ -174,8 +183,12 @@ pub static SETTINGS: &[Setting] = &[
         help: "smtp://host:port (or smtps://user:pass@host) to send mail",
         apply: |c, v| {
             let v = v.trim();
-            if !v.is_empty() && lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(v).is_err() {
-                return Err("smtp://host:port, smtps://user:password@host or smtp://host:port?tls=required");
+            if !v.is_empty()
+                && lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(v).is_err()
+            {
+                return Err(
+                    "smtp://host:port, smtps://user:password@host or smtp://host:port?tls=required",
+                );
             }
             c.smtp_url = optional(v);
             Ok(())
@@ -213,7 +226,8 @@ pub static SETTINGS: &[Setting] = &[
         default: "http://127.0.0.1:8080",
         help: "the address users reach the portal at, for links in mail",
         apply: |c, v| {
-            let url = url::Url::parse(v.trim()).map_err(|_| "an absolute http:// or https:// URL")?;
+            let url =
+                url::Url::parse(v.trim()).map_err(|_| "an absolute http:// or https:// URL")?;
             if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
                 return Err("an absolute http:// or https:// URL");
             }
@@ -227,7 +241,8 @@ pub static SETTINGS: &[Setting] = &[
         default: "info",
         help: "log filter, e.g. info or portal_server=debug,info",
         apply: |c, v| {
-            tracing_subscriber::EnvFilter::try_new(v.trim()).map_err(|_| "a log filter such as info or debug")?;
+            tracing_subscriber::EnvFilter::try_new(v.trim())
+                .map_err(|_| "a log filter such as info or debug")?;
             c.log = v.trim().to_owned();
             Ok(())
         },
@@ -252,7 +267,10 @@ pub static SETTINGS: &[Setting] = &[
         default: "(number of CPU cores)",
         help: "HTTP worker threads",
         apply: |c, v| {
-            let n: usize = v.trim().parse().map_err(|_| "a whole number from 1 to 256")?;
+            let n: usize = v
+                .trim()
+                .parse()
+                .map_err(|_| "a whole number from 1 to 256")?;
             if !(1..=256).contains(&n) {
                 return Err("a whole number from 1 to 256");
             }
@@ -266,7 +284,10 @@ pub static SETTINGS: &[Setting] = &[
         default: "30",
         help: "seconds to finish open requests after SIGTERM or Ctrl-C",
         apply: |c, v| {
-            let n: u64 = v.trim().parse().map_err(|_| "a whole number of seconds from 0 to 3600")?;
+            let n: u64 = v
+                .trim()
+                .parse()
+                .map_err(|_| "a whole number of seconds from 0 to 3600")?;
             if n > 3600 {
                 return Err("a whole number of seconds from 0 to 3600");
             }
@@ -297,9 +318,18 @@ pub const CONFIG_FILE_ENV: &str = "PORTAL_CONFIG";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("unknown setting {name} in {origin}; known settings: {known}")]
-    UnknownKey { name: String, origin: String, known: String },
+    UnknownKey {
+        name: String,
+        origin: String,
+        known: String,
+    },
     #[error("{name}={value:?} in {origin}: expected {expected}")]
-    Malformed { name: String, value: String, origin: String, expected: &'static str },
+    Malformed {
+        name: String,
+        value: String,
+        origin: String,
+        expected: &'static str,
+    },
     #[error("cannot read configuration file {path}: {reason}")]
     Unreadable { path: String, reason: String },
     #[error("configuration file {path} is not valid TOML: {reason}")]
@@ -315,8 +345,10 @@ impl Config {
         let mut config = Config::default();
         if let Some(path) = file {
             let display = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ConfigError::Unreadable { path: display.clone(), reason: e.to_string() })?;
+            let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+                path: display.clone(),
+                reason: e.to_string(),
+            })?;
             config.apply_toml(&text, &display)?;
         }
         config.apply_env(vars)?;
@@ -324,16 +356,22 @@ impl Config {
     }
 
     fn apply_toml(&mut self, text: &str, path: &str) -> Result<(), ConfigError> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::NotToml {
-            path: path.to_owned(),
-            reason: e.message().replace('\n', " "),
-        })?;
+        let table: toml::Table =
+            text.parse()
+                .map_err(|e: toml::de::Error| ConfigError::NotToml {
+                    path: path.to_owned(),
+                    reason: e.message().replace('\n', " "),
+                })?;
         for (key, value) in &table {
             let Some(setting) = SETTINGS.iter().find(|s| s.key == key) else {
                 return Err(ConfigError::UnknownKey {
                     name: key.clone(),
                     origin: path.to_owned(),
-                    known: SETTINGS.iter().map(|s| s.key).collect::<Vec<_>>().join(", "),
+                    known: SETTINGS
+                        .iter()
+                        .map(|s| s.key)
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 });
             };
             let text = match value {
@@ -359,21 +397,30 @@ impl Config {
         Ok(())
     }
 
-    fn apply_env(&mut self, vars: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
+    fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), ConfigError> {
         for (name, value) in vars {
             match SETTINGS.iter().find(|s| s.env == name) {
-                Some(setting) => (setting.apply)(self, &value).map_err(|expected| ConfigError::Malformed {
-                    name: name.clone(),
-                    value: value.clone(),
-                    origin: "the environment".to_owned(),
-                    expected,
-                })?,
+                Some(setting) => {
+                    (setting.apply)(self, &value).map_err(|expected| ConfigError::Malformed {
+                        name: name.clone(),
+                        value: value.clone(),
+                        origin: "the environment".to_owned(),
+                        expected,
+                    })?
+                }
                 // Our own prefix is reserved: a misspelt PORTAL_ variable is an error, not silently ignored.
                 None if name.starts_with("PORTAL_") && name != CONFIG_FILE_ENV => {
                     return Err(ConfigError::UnknownKey {
                         name,
                         origin: "the environment".to_owned(),
-                        known: SETTINGS.iter().map(|s| s.env).collect::<Vec<_>>().join(", "),
+                        known: SETTINGS
+                            .iter()
+                            .map(|s| s.env)
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     });
                 }
                 None => {}
@@ -385,9 +432,14 @@ impl Config {
 
 /// The settings table for `--help`.
 pub fn help_table() -> String {
-    let mut out = String::from("Configuration (environment variable / key in the --config TOML file; default):\n");
+    let mut out = String::from(
+        "Configuration (environment variable / key in the --config TOML file; default):\n",
+    );
     for s in SETTINGS {
-        out.push_str(&format!("  {:<27} {:<19} {}\n  {:<27} {:<19} default: {}\n", s.env, s.key, s.help, "", "", s.default));
+        out.push_str(&format!(
+            "  {:<27} {:<19} {}\n  {:<27} {:<19} default: {}\n",
+            s.env, s.key, s.help, "", "", s.default
+        ));
     }
     out.push_str(&format!(
         "\nThe file is read from --config or {CONFIG_FILE_ENV}; environment variables override it.\n\
@@ -401,7 +453,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -417,9 +472,16 @@ mod tests {
     fn environment_overrides_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("portal.toml");
-        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\nworkers = 3\ndemo = true\n").expect("write");
-        let config = Config::load(Some(&path), env(&[("PORTAL_LISTEN", "127.0.0.1:9100"), ("HOME", "/root")]))
-            .expect("load");
+        std::fs::write(
+            &path,
+            "listen = \"0.0.0.0:9000\"\nworkers = 3\ndemo = true\n",
+        )
+        .expect("write");
+        let config = Config::load(
+            Some(&path),
+            env(&[("PORTAL_LISTEN", "127.0.0.1:9100"), ("HOME", "/root")]),
+        )
+        .expect("load");
         assert_eq!(config.listen.to_string(), "127.0.0.1:9100");
         assert_eq!(config.workers, 3);
         assert!(config.demo);
@@ -427,13 +489,17 @@ mod tests {
 
     #[test]
     fn malformed_value_names_key_value_and_expectation() {
-        let err = Config::load(None, env(&[("PORTAL_LISTEN", "localhost")])).expect_err("must fail");
+        let err =
+            Config::load(None, env(&[("PORTAL_LISTEN", "localhost")])).expect_err("must fail");
         assert_eq!(
             err.to_string(),
             "PORTAL_LISTEN=\"localhost\" in the environment: expected an address and port such as 127.0.0.1:8080"
         );
         let err = Config::load(None, env(&[("DATABASE_URL", "mysql://x")])).expect_err("must fail");
-        assert!(err.to_string().starts_with("DATABASE_URL=\"mysql://x\" in the environment: expected postgres://"));
+        assert!(
+            err.to_string()
+                .starts_with("DATABASE_URL=\"mysql://x\" in the environment: expected postgres://")
+        );
     }
 
     #[test]
@@ -442,9 +508,16 @@ mod tests {
         let path = dir.path().join("portal.toml");
         std::fs::write(&path, "lisen = \"127.0.0.1:1\"\n").expect("write");
         let err = Config::load(Some(&path), env(&[])).expect_err("must fail");
-        assert!(err.to_string().starts_with("unknown setting lisen in "), "{err}");
+        assert!(
+            err.to_string().starts_with("unknown setting lisen in "),
+            "{err}"
+        );
         let err = Config::load(None, env(&[("PORTAL_LISEN", "x")])).expect_err("must fail");
-        assert!(err.to_string().starts_with("unknown setting PORTAL_LISEN in the environment"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("unknown setting PORTAL_LISEN in the environment"),
+            "{err}"
+        );
         // Variables outside our prefix are none of our business.
         assert!(Config::load(None, env(&[("PATH", "/bin")])).is_ok());
     }
@@ -458,9 +531,16 @@ mod tests {
         assert!(err.to_string().starts_with("workers=\"0\" in "), "{err}");
         std::fs::write(&path, "listen = [1]\n").expect("write");
         let err = Config::load(Some(&path), env(&[])).expect_err("must fail");
-        assert!(err.to_string().contains("expected a string, number or boolean"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("expected a string, number or boolean"),
+            "{err}"
+        );
         std::fs::write(&path, "listen = \n").expect("write");
-        assert!(matches!(Config::load(Some(&path), env(&[])), Err(ConfigError::NotToml { .. })));
+        assert!(matches!(
+            Config::load(Some(&path), env(&[])),
+            Err(ConfigError::NotToml { .. })
+        ));
     }
 
     #[test]
@@ -470,7 +550,12 @@ mod tests {
                 continue;
             }
             let mut config = Config::default();
-            assert!((s.apply)(&mut config, s.default).is_ok(), "{} rejects its default {}", s.key, s.default);
+            assert!(
+                (s.apply)(&mut config, s.default).is_ok(),
+                "{} rejects its default {}",
+                s.key,
+                s.default
+            );
         }
     }
 
@@ -478,7 +563,11 @@ mod tests {
     fn help_lists_every_setting() {
         let help = help_table();
         for s in SETTINGS {
-            assert!(help.contains(s.env) && help.contains(s.key), "{} missing from --help", s.env);
+            assert!(
+                help.contains(s.env) && help.contains(s.key),
+                "{} missing from --help",
+                s.env
+            );
         }
     }
 }

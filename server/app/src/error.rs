@@ -33,12 +33,13 @@ impl ResponseError for AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             // Every connection busy or the database gone: the client may retry.
-            AppError::Storage(StorageError::Pool(_) | StorageError::Timeout(..) | StorageError::Redis(_)) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            AppError::Storage(_) | AppError::Mail(_) | AppError::Template(_) | AppError::Startup(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Storage(
+                StorageError::Pool(_) | StorageError::Timeout(..) | StorageError::Redis(_),
+            ) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Storage(_)
+            | AppError::Mail(_)
+            | AppError::Template(_)
+            | AppError::Startup(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -66,11 +66,13 @@ pub fn http_server(
     shutdown_timeout_secs: u64,
 ) -> anyhow::Result<actix_web::dev::Server> {
     let metrics = Arc::new(Metrics::new()?);
-    Ok(actix_web::HttpServer::new(move || build_app(state.clone(), metrics.clone()))
-        .workers(workers.max(1))
-        .shutdown_timeout(shutdown_timeout_secs)
-        .listen(listener)?
-        .run())
+    Ok(
+        actix_web::HttpServer::new(move || build_app(state.clone(), metrics.clone()))
+            .workers(workers.max(1))
+            .shutdown_timeout(shutdown_timeout_secs)
+            .listen(listener)?
+            .run(),
+    )
 }
 
 /// Today's date in Japan (UTC+9, no daylight saving), the calendar the portal's users live by.

@@ -10,7 +10,10 @@ use crate::error::AppError;
 
 #[derive(Clone)]
 pub enum Mailer {
-    Files { dir: PathBuf, transport: AsyncFileTransport<Tokio1Executor> },
+    Files {
+        dir: PathBuf,
+        transport: AsyncFileTransport<Tokio1Executor>,
+    },
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
@@ -24,8 +27,12 @@ pub struct Mail {
 
 impl Mailer {
     pub fn files(dir: &Path) -> Result<Mailer, AppError> {
-        std::fs::create_dir_all(dir).map_err(|e| AppError::Startup(format!("cannot create {}: {e}", dir.display())))?;
-        Ok(Mailer::Files { dir: dir.to_owned(), transport: AsyncFileTransport::new(dir) })
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AppError::Startup(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(Mailer::Files {
+            dir: dir.to_owned(),
+            transport: AsyncFileTransport::new(dir),
+        })
     }
 
     pub fn smtp(url: &str) -> Result<Mailer, AppError> {
@@ -51,11 +58,17 @@ impl Mailer {
             .map_err(|e| AppError::Mail(e.to_string()))?;
         match self {
             Mailer::Files { transport, .. } => {
-                let id = transport.send(message).await.map_err(|e| AppError::Mail(e.to_string()))?;
+                let id = transport
+                    .send(message)
+                    .await
+                    .map_err(|e| AppError::Mail(e.to_string()))?;
                 tracing::info!(mail_id = %id, "mail written to the outbox");
             }
             Mailer::Smtp(transport) => {
-                transport.send(message).await.map_err(|e| AppError::Mail(e.to_string()))?;
+                transport
+                    .send(message)
+                    .await
+                    .map_err(|e| AppError::Mail(e.to_string()))?;
                 tracing::info!("mail handed to the SMTP server");
             }
         }

@@ -1,10 +1,10 @@
 //! `portal`: the one binary. `portal --help` lists the commands and every setting.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use portal_server::config::{self, CONFIG_FILE_ENV, Config};
 use portal_server::{graphql, http_server, startup, telemetry};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
@@ -87,8 +87,15 @@ fn export_schema(output: Option<&std::path::Path>) -> ExitCode {
     }
 }
 
-fn run_async<F: Future<Output = anyhow::Result<()>>>(workers: usize, future: F) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(workers.max(1)).enable_all().build()?.block_on(future)
+fn run_async<F: Future<Output = anyhow::Result<()>>>(
+    workers: usize,
+    future: F,
+) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max(1))
+        .enable_all()
+        .build()?
+        .block_on(future)
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {
@@ -103,8 +110,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let (workers, shutdown_timeout) = (config.workers, config.shutdown_timeout_secs);
         let state = startup::build_state(config).await?;
         startup::spawn_purge(state.kv.clone());
-        let listener =
-            std::net::TcpListener::bind(listen).map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+        let listener = std::net::TcpListener::bind(listen)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
         let server = http_server(state, listener, workers, shutdown_timeout)?;
         tracing::info!(url = %format!("http://{listen}/"), "serving");
         server.await?;

@@ -12,7 +12,9 @@ pub const LANG_COOKIE: &str = "lang";
 
 /// The language of this request: the `lang` cookie set by the language switch, else Japanese.
 pub fn lang(req: &HttpRequest) -> Lang {
-    req.cookie(LANG_COOKIE).and_then(|c| Lang::from_code(c.value())).unwrap_or_default()
+    req.cookie(LANG_COOKIE)
+        .and_then(|c| Lang::from_code(c.value()))
+        .unwrap_or_default()
 }
 
 pub fn shell(req: &HttpRequest) -> Shell {
@@ -22,11 +24,19 @@ pub fn shell(req: &HttpRequest) -> Shell {
         Some(pq) => pq.as_str().to_owned(),
         None => "/".to_owned(),
     };
-    Shell { lang: lang(req), nonce, csrf_token, path, version: env!("CARGO_PKG_VERSION") }
+    Shell {
+        lang: lang(req),
+        nonce,
+        csrf_token,
+        path,
+        version: env!("CARGO_PKG_VERSION"),
+    }
 }
 
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
 }
 
 pub fn page(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {

@@ -21,7 +21,11 @@ pub async fn open_database(config: &Config) -> Result<Db, AppError> {
     })?;
     let applied = db.migrate().await?;
     if !applied.is_empty() {
-        tracing::info!(backend = db.backend().name(), ?applied, "applied migrations");
+        tracing::info!(
+            backend = db.backend().name(),
+            ?applied,
+            "applied migrations"
+        );
     }
     Ok(db)
 }
@@ -36,10 +40,14 @@ pub async fn build_state(config: Config) -> Result<AppState, AppError> {
         Some(url) => Mailer::smtp(url)?,
         None => Mailer::files(&config.outbox_dir())?,
     };
-    let mail_from: Mailbox =
-        config.mail_from.parse().map_err(|e| AppError::Startup(format!("mail_from is not a mailbox: {e}")))?;
-    let feedback_to: Mailbox =
-        config.feedback_to.parse().map_err(|e| AppError::Startup(format!("feedback_to is not a mailbox: {e}")))?;
+    let mail_from: Mailbox = config
+        .mail_from
+        .parse()
+        .map_err(|e| AppError::Startup(format!("mail_from is not a mailbox: {e}")))?;
+    let feedback_to: Mailbox = config
+        .feedback_to
+        .parse()
+        .map_err(|e| AppError::Startup(format!("feedback_to is not a mailbox: {e}")))?;
     tracing::info!(
         database = db.backend().name(),
         kv = kv.backend_name(),
@@ -47,7 +55,15 @@ pub async fn build_state(config: Config) -> Result<AppState, AppError> {
         demo = config.demo,
         "storage ready"
     );
-    Ok(AppState { config: Arc::new(config), db, kv, mailer, mail_from, feedback_to, schema: build_schema() })
+    Ok(AppState {
+        config: Arc::new(config),
+        db,
+        kv,
+        mailer,
+        mail_from,
+        feedback_to,
+        schema: build_schema(),
+    })
 }
 
 /// Deletes expired key-value rows once a minute (Redis expires keys itself).

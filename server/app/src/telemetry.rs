@@ -12,7 +12,11 @@ pub fn init(config: &Config) {
         .with_writer(std::io::stderr)
         .with_span_events(FmtSpan::CLOSE);
     let result = match config.log_format {
-        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
         LogFormat::Text => builder.try_init(),
     };
     // A second init (tests) keeps the first subscriber.

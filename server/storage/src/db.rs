@@ -58,13 +58,20 @@ pub struct DbConfig {
 fn parse_url(url: &str) -> Result<(Backend, String), StorageError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok((Backend::Postgres, url.to_owned()))
-    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    } else if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         if path.is_empty() {
-            return Err(StorageError::UnsupportedUrl { url: url.to_owned() });
+            return Err(StorageError::UnsupportedUrl {
+                url: url.to_owned(),
+            });
         }
         Ok((Backend::Sqlite, path.to_owned()))
     } else {
-        Err(StorageError::UnsupportedUrl { url: url.to_owned() })
+        Err(StorageError::UnsupportedUrl {
+            url: url.to_owned(),
+        })
     }
 }
 
@@ -117,17 +124,17 @@ impl Db {
     /// is created when missing.
     pub fn open(config: &DbConfig) -> Result<Db, StorageError> {
         let (backend, target) = parse_url(&config.url)?;
-        if backend == Backend::Sqlite {
-            if let Some(parent) = PathBuf::from(&target).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        StorageError::Connect(diesel::ConnectionError::BadConnection(format!(
-                            "cannot create {}: {e}",
-                            parent.display()
-                        )))
-                    })?;
-                }
-            }
+        let folder = PathBuf::from(&target)
+            .parent()
+            .map(PathBuf::from)
+            .filter(|p| !p.as_os_str().is_empty());
+        if let (Backend::Sqlite, Some(folder)) = (backend, folder) {
+            std::fs::create_dir_all(&folder).map_err(|e| {
+                StorageError::Connect(diesel::ConnectionError::BadConnection(format!(
+                    "cannot create {}: {e}",
+                    folder.display()
+                )))
+            })?;
         }
         let pool = r2d2::Pool::builder()
             .max_size(config.pool_size.max(1))
@@ -160,8 +167,12 @@ impl Db {
     pub async fn migrate(&self) -> Result<Vec<String>, StorageError> {
         self.run(|conn| {
             let applied = match conn {
-                AnyConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(versions),
-                AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(versions),
+                AnyConnection::Postgres(c) => {
+                    c.run_pending_migrations(POSTGRES_MIGRATIONS).map(versions)
+                }
+                AnyConnection::Sqlite(c) => {
+                    c.run_pending_migrations(SQLITE_MIGRATIONS).map(versions)
+                }
             };
             applied.map_err(|e| StorageError::Migration(e.to_string()))
         })
@@ -172,8 +183,12 @@ impl Db {
     pub async fn revert_all(&self) -> Result<Vec<String>, StorageError> {
         self.run(|conn| {
             let reverted = match conn {
-                AnyConnection::Postgres(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS).map(versions),
-                AnyConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(versions),
+                AnyConnection::Postgres(c) => {
+                    c.revert_all_migrations(POSTGRES_MIGRATIONS).map(versions)
+                }
+                AnyConnection::Sqlite(c) => {
+                    c.revert_all_migrations(SQLITE_MIGRATIONS).map(versions)
+                }
             };
             reverted.map_err(|e| StorageError::Migration(e.to_string()))
         })
@@ -205,11 +220,27 @@ mod tests {
 
     #[test]
     fn url_scheme_picks_the_backend() {
-        assert!(matches!(parse_url("postgres://u@h/db"), Ok((Backend::Postgres, _))));
-        assert!(matches!(parse_url("postgresql://u@h/db"), Ok((Backend::Postgres, _))));
-        assert!(matches!(parse_url("sqlite://data/p.db"), Ok((Backend::Sqlite, ref p)) if p == "data/p.db"));
-        assert!(matches!(parse_url("sqlite:/tmp/p.db"), Ok((Backend::Sqlite, ref p)) if p == "/tmp/p.db"));
-        assert!(matches!(parse_url("mysql://h/db"), Err(StorageError::UnsupportedUrl { .. })));
-        assert!(matches!(parse_url("sqlite://"), Err(StorageError::UnsupportedUrl { .. })));
+        assert!(matches!(
+            parse_url("postgres://u@h/db"),
+            Ok((Backend::Postgres, _))
+        ));
+        assert!(matches!(
+            parse_url("postgresql://u@h/db"),
+            Ok((Backend::Postgres, _))
+        ));
+        assert!(
+            matches!(parse_url("sqlite://data/p.db"), Ok((Backend::Sqlite, ref p)) if p == "data/p.db")
+        );
+        assert!(
+            matches!(parse_url("sqlite:/tmp/p.db"), Ok((Backend::Sqlite, ref p)) if p == "/tmp/p.db")
+        );
+        assert!(matches!(
+            parse_url("mysql://h/db"),
+            Err(StorageError::UnsupportedUrl { .. })
+        ));
+        assert!(matches!(
+            parse_url("sqlite://"),
+            Err(StorageError::UnsupportedUrl { .. })
+        ));
     }
 }

@@ -40,7 +40,10 @@ impl Kv {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(500));
         let conn = ConnectionManager::new_lazy_with_config(client, config)?;
-        Ok(Kv::Redis { conn, prefix: prefix.to_owned() })
+        Ok(Kv::Redis {
+            conn,
+            prefix: prefix.to_owned(),
+        })
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -64,7 +67,10 @@ impl Kv {
                         ))
                         .on_conflict(kv_entries::key)
                         .do_update()
-                        .set((kv_entries::value.eq(&value), kv_entries::expires_at.eq(expires_at)))
+                        .set((
+                            kv_entries::value.eq(&value),
+                            kv_entries::expires_at.eq(expires_at)
+                        ))
                         .execute(c))?;
                     Ok(())
                 })
@@ -72,7 +78,10 @@ impl Kv {
             }
             Kv::Redis { conn, prefix } => {
                 let mut cmd = redis::cmd("SET");
-                cmd.arg(format!("{prefix}{key}")).arg(value).arg("PX").arg(ttl_millis(ttl));
+                cmd.arg(format!("{prefix}{key}"))
+                    .arg(value)
+                    .arg("PX")
+                    .arg(ttl_millis(ttl));
                 redis_call(conn, cmd).await
             }
         }
@@ -134,8 +143,10 @@ impl Kv {
             Kv::Database(db) => {
                 let key = key.to_owned();
                 db.run(move |conn| {
-                    with_conn!(conn, |c| diesel::delete(kv_entries::table.filter(kv_entries::key.eq(&key)))
-                        .execute(c))?;
+                    with_conn!(conn, |c| diesel::delete(
+                        kv_entries::table.filter(kv_entries::key.eq(&key))
+                    )
+                    .execute(c))?;
                     Ok(())
                 })
                 .await
@@ -183,7 +194,10 @@ impl Kv {
             }
             Kv::Redis { conn, prefix } => {
                 let mut cmd = redis::cmd("EVAL");
-                cmd.arg(INCR_SCRIPT).arg(1).arg(format!("{prefix}counter:{key}")).arg(ttl_millis(window));
+                cmd.arg(INCR_SCRIPT)
+                    .arg(1)
+                    .arg(format!("{prefix}counter:{key}"))
+                    .arg(ttl_millis(window));
                 redis_call(conn, cmd).await
             }
         }
@@ -217,7 +231,12 @@ impl Kv {
             Kv::Database(db) => db.ping(timeout).await,
             Kv::Redis { conn, .. } => {
                 let mut conn = conn.clone();
-                match tokio::time::timeout(timeout, redis::cmd("PING").query_async::<String>(&mut conn)).await {
+                match tokio::time::timeout(
+                    timeout,
+                    redis::cmd("PING").query_async::<String>(&mut conn),
+                )
+                .await
+                {
                     Ok(answer) => answer.map(|_| ()).map_err(StorageError::from),
                     Err(_) => Err(StorageError::Timeout("redis", timeout)),
                 }
@@ -226,7 +245,10 @@ impl Kv {
     }
 }
 
-async fn redis_call<T: redis::FromRedisValue>(conn: &ConnectionManager, cmd: redis::Cmd) -> Result<T, StorageError> {
+async fn redis_call<T: redis::FromRedisValue>(
+    conn: &ConnectionManager,
+    cmd: redis::Cmd,
+) -> Result<T, StorageError> {
     let mut conn = conn.clone();
     match tokio::time::timeout(REDIS_TIMEOUT, cmd.query_async::<T>(&mut conn)).await {
         Ok(answer) => answer.map_err(StorageError::from),

@@ -18,6 +18,8 @@ pub use kv::Kv;
 
 /// Milliseconds since the Unix epoch: the portable timestamp stored in every table.
 pub fn now_millis() -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }

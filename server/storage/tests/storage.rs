@@ -27,8 +27,19 @@ fn sample_feedback(reference: &str) -> Feedback {
 async fn migrations_apply_revert_and_apply_again() {
     let test_db = TestDb::empty();
     let first = test_db.db.migrate().await.expect("migrate up");
-    assert!(first.len() >= 2, "expected the embedded migrations to apply, got {first:?}");
-    assert!(test_db.db.migrate().await.expect("migrate again").is_empty(), "a second run applies nothing");
+    assert!(
+        first.len() >= 2,
+        "expected the embedded migrations to apply, got {first:?}"
+    );
+    assert!(
+        test_db
+            .db
+            .migrate()
+            .await
+            .expect("migrate again")
+            .is_empty(),
+        "a second run applies nothing"
+    );
 
     let reverted = test_db.db.revert_all().await.expect("migrate down");
     assert_eq!(reverted.len(), first.len());
@@ -37,7 +48,11 @@ async fn migrations_apply_revert_and_apply_again() {
 
     // The tables really exist after the second run.
     let row = sample_feedback("FB-TEST-0001");
-    test_db.db.run(move |c| Feedback::insert(c, &row)).await.expect("insert after re-migration");
+    test_db
+        .db
+        .run(move |c| Feedback::insert(c, &row))
+        .await
+        .expect("insert after re-migration");
 }
 
 #[tokio::test]
@@ -45,10 +60,22 @@ async fn feedback_round_trips_with_its_typed_id() {
     let test_db = TestDb::new().await;
     let row = sample_feedback("FB-TEST-0002");
     let stored = row.clone();
-    test_db.db.run(move |c| Feedback::insert(c, &stored)).await.expect("insert");
-    let found = test_db.db.run(|c| Feedback::find_by_reference(c, "FB-TEST-0002")).await.expect("query");
+    test_db
+        .db
+        .run(move |c| Feedback::insert(c, &stored))
+        .await
+        .expect("insert");
+    let found = test_db
+        .db
+        .run(|c| Feedback::find_by_reference(c, "FB-TEST-0002"))
+        .await
+        .expect("query");
     assert_eq!(found, Some(row));
-    let missing = test_db.db.run(|c| Feedback::find_by_reference(c, "FB-NOPE")).await.expect("query");
+    let missing = test_db
+        .db
+        .run(|c| Feedback::find_by_reference(c, "FB-NOPE"))
+        .await
+        .expect("query");
     assert_eq!(missing, None);
 }
 
@@ -56,10 +83,20 @@ async fn feedback_round_trips_with_its_typed_id() {
 async fn feedback_reference_is_unique() {
     let test_db = TestDb::new().await;
     let first = sample_feedback("FB-TEST-0003");
-    test_db.db.run(move |c| Feedback::insert(c, &first)).await.expect("insert");
+    test_db
+        .db
+        .run(move |c| Feedback::insert(c, &first))
+        .await
+        .expect("insert");
     let duplicate = sample_feedback("FB-TEST-0003");
-    let result = test_db.db.run(move |c| Feedback::insert(c, &duplicate)).await;
-    assert!(result.is_err(), "a second row with the same reference must be refused");
+    let result = test_db
+        .db
+        .run(move |c| Feedback::insert(c, &duplicate))
+        .await;
+    assert!(
+        result.is_err(),
+        "a second row with the same reference must be refused"
+    );
 }
 
 #[tokio::test]
@@ -80,13 +117,27 @@ async fn kv_put_get_replace_delete() {
     each_kv(async |kv| {
         let name = kv.backend_name();
         assert_eq!(kv.get("a").await.expect("get"), None, "{name}");
-        kv.put("a", "one", Duration::from_secs(60)).await.expect("put");
-        assert_eq!(kv.get("a").await.expect("get").as_deref(), Some("one"), "{name}");
-        kv.put("a", "two", Duration::from_secs(60)).await.expect("replace");
-        assert_eq!(kv.get("a").await.expect("get").as_deref(), Some("two"), "{name}");
+        kv.put("a", "one", Duration::from_secs(60))
+            .await
+            .expect("put");
+        assert_eq!(
+            kv.get("a").await.expect("get").as_deref(),
+            Some("one"),
+            "{name}"
+        );
+        kv.put("a", "two", Duration::from_secs(60))
+            .await
+            .expect("replace");
+        assert_eq!(
+            kv.get("a").await.expect("get").as_deref(),
+            Some("two"),
+            "{name}"
+        );
         kv.delete("a").await.expect("delete");
         assert_eq!(kv.get("a").await.expect("get"), None, "{name}");
-        kv.delete("a").await.expect("deleting a missing key is fine");
+        kv.delete("a")
+            .await
+            .expect("deleting a missing key is fine");
     })
     .await;
 }
@@ -95,16 +146,34 @@ async fn kv_put_get_replace_delete() {
 async fn kv_values_expire() {
     each_kv(async |kv| {
         let name = kv.backend_name();
-        kv.put("short", "v", Duration::from_millis(150)).await.expect("put");
-        kv.put("long", "v", Duration::from_secs(60)).await.expect("put");
+        kv.put("short", "v", Duration::from_millis(150))
+            .await
+            .expect("put");
+        kv.put("long", "v", Duration::from_secs(60))
+            .await
+            .expect("put");
         assert!(kv.get("short").await.expect("get").is_some(), "{name}");
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(kv.get("short").await.expect("get"), None, "{name}: expired value still readable");
-        assert_eq!(kv.take("short").await.expect("take"), None, "{name}: expired value still takeable");
+        assert_eq!(
+            kv.get("short").await.expect("get"),
+            None,
+            "{name}: expired value still readable"
+        );
+        assert_eq!(
+            kv.take("short").await.expect("take"),
+            None,
+            "{name}: expired value still takeable"
+        );
         assert!(kv.get("long").await.expect("get").is_some(), "{name}");
         // Replacing an expired entry works and gets a fresh lifetime.
-        kv.put("short", "w", Duration::from_secs(60)).await.expect("put");
-        assert_eq!(kv.get("short").await.expect("get").as_deref(), Some("w"), "{name}");
+        kv.put("short", "w", Duration::from_secs(60))
+            .await
+            .expect("put");
+        assert_eq!(
+            kv.get("short").await.expect("get").as_deref(),
+            Some("w"),
+            "{name}"
+        );
     })
     .await;
 }
@@ -115,7 +184,9 @@ async fn kv_take_gives_a_value_to_exactly_one_caller() {
         let name = kv.backend_name();
         for round in 0..5 {
             let key = format!("challenge-{round}");
-            kv.put(&key, "secret", Duration::from_secs(60)).await.expect("put");
+            kv.put(&key, "secret", Duration::from_secs(60))
+                .await
+                .expect("put");
             let racers: Vec<_> = (0..8)
                 .map(|_| {
                     let (kv, key) = (kv.clone(), key.clone());
@@ -141,13 +212,25 @@ async fn kv_counters_count_within_a_window_and_restart_after_it() {
         let name = kv.backend_name();
         let window = Duration::from_millis(400);
         for expected in 1..=3 {
-            assert_eq!(kv.incr("tries", window).await.expect("incr"), expected, "{name}");
+            assert_eq!(
+                kv.incr("tries", window).await.expect("incr"),
+                expected,
+                "{name}"
+            );
         }
-        assert_eq!(kv.incr("other", window).await.expect("incr"), 1, "{name}: counters are per key");
+        assert_eq!(
+            kv.incr("other", window).await.expect("incr"),
+            1,
+            "{name}: counters are per key"
+        );
         // Counters and plain values do not share keys.
         assert_eq!(kv.get("tries").await.expect("get"), None, "{name}");
         tokio::time::sleep(Duration::from_millis(600)).await;
-        assert_eq!(kv.incr("tries", window).await.expect("incr"), 1, "{name}: a new window starts at 1");
+        assert_eq!(
+            kv.incr("tries", window).await.expect("incr"),
+            1,
+            "{name}: a new window starts at 1"
+        );
     })
     .await;
 }
@@ -167,7 +250,11 @@ async fn kv_counters_are_atomic_under_concurrency() {
             seen.push(task.await.expect("join").expect("incr"));
         }
         seen.sort_unstable();
-        assert_eq!(seen, (1..=20).collect::<Vec<i64>>(), "{name}: every increment counted once");
+        assert_eq!(
+            seen,
+            (1..=20).collect::<Vec<i64>>(),
+            "{name}: every increment counted once"
+        );
     })
     .await;
 }
@@ -176,9 +263,15 @@ async fn kv_counters_are_atomic_under_concurrency() {
 async fn kv_purge_removes_only_expired_rows() {
     let test_db = TestDb::new().await;
     let kv = Kv::Database(test_db.db.clone());
-    kv.put("gone", "v", Duration::from_millis(1)).await.expect("put");
-    kv.incr("gone-counter", Duration::from_millis(1)).await.expect("incr");
-    kv.put("kept", "v", Duration::from_secs(60)).await.expect("put");
+    kv.put("gone", "v", Duration::from_millis(1))
+        .await
+        .expect("put");
+    kv.incr("gone-counter", Duration::from_millis(1))
+        .await
+        .expect("incr");
+    kv.put("kept", "v", Duration::from_secs(60))
+        .await
+        .expect("put");
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(kv.purge_expired().await.expect("purge"), 2);
     assert_eq!(kv.get("kept").await.expect("get").as_deref(), Some("v"));

@@ -19,7 +19,9 @@ pub use proxy::FaultProxy;
 
 /// `DATABASE_URL` when it names PostgreSQL.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
 }
 
 /// `REDIS_URL` when set.
@@ -39,8 +41,14 @@ pub fn with_search_path(url: &str, schema: &str) -> String {
 }
 
 enum Cleanup {
-    Sqlite(#[expect(dead_code, reason = "held so the folder lives as long as the database")] tempfile::TempDir),
-    Postgres { admin_url: String, schema: String },
+    Sqlite(
+        #[expect(dead_code, reason = "held so the folder lives as long as the database")]
+        tempfile::TempDir,
+    ),
+    Postgres {
+        admin_url: String,
+        schema: String,
+    },
 }
 
 /// A migrated database that exists for one test.
@@ -73,7 +81,10 @@ impl TestDb {
                 if let Err(e) = conn.batch_execute(&format!("CREATE SCHEMA {schema}")) {
                     panic!("creating schema {schema}: {e}");
                 }
-                (with_search_path(&admin_url, &schema), Cleanup::Postgres { admin_url, schema })
+                (
+                    with_search_path(&admin_url, &schema),
+                    Cleanup::Postgres { admin_url, schema },
+                )
             }
             None => {
                 let dir = match tempfile::tempdir() {
@@ -84,7 +95,11 @@ impl TestDb {
                 (url, Cleanup::Sqlite(dir))
             }
         };
-        let config = DbConfig { url: url.clone(), pool_size: 4, connect_timeout: Duration::from_secs(5) };
+        let config = DbConfig {
+            url: url.clone(),
+            pool_size: 4,
+            connect_timeout: Duration::from_secs(5),
+        };
         let db = match Db::open(&config) {
             Ok(db) => db,
             Err(e) => panic!("opening the test database: {e}"),

@@ -31,14 +31,20 @@ impl FaultProxy {
                     }
                     let link = tokio::spawn(async move {
                         if let Ok(mut outbound) = TcpStream::connect(target).await {
-                            let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                         }
                     });
                     links.lock().await.push(link);
                 }
             }
         });
-        Ok(FaultProxy { addr, up, links, accept })
+        Ok(FaultProxy {
+            addr,
+            up,
+            links,
+            accept,
+        })
     }
 
     pub async fn down(&self) {

@@ -6,7 +6,14 @@ use time::Date;
 use super::normalize_digits;
 
 pub const TOPICS: &[&str] = &["question", "problem", "suggestion", "other"];
-pub const AREAS: &[&str] = &["sign_in", "my_data", "applications", "notices", "refund_account", "other"];
+pub const AREAS: &[&str] = &[
+    "sign_in",
+    "my_data",
+    "applications",
+    "notices",
+    "refund_account",
+    "other",
+];
 pub const MESSAGE_MAX_CHARS: usize = 2000;
 pub const NAME_MAX_CHARS: usize = 100;
 
@@ -78,7 +85,12 @@ pub fn validate(form: &FeedbackForm, today: Date) -> Result<ValidFeedback, Field
 
 /// The optional "when did it happen" date: all three parts or none, a real date, not in the future.
 fn happened(form: &FeedbackForm, today: Date) -> Result<Option<Date>, &'static str> {
-    let parts = [&form.happened_day, &form.happened_month, &form.happened_year].map(|p| normalize_digits(p));
+    let parts = [
+        &form.happened_day,
+        &form.happened_month,
+        &form.happened_year,
+    ]
+    .map(|p| normalize_digits(p));
     let given = parts.iter().filter(|p| !p.is_empty()).count();
     if given == 0 {
         return Ok(None);
@@ -87,14 +99,17 @@ fn happened(form: &FeedbackForm, today: Date) -> Result<Option<Date>, &'static s
         return Err("feedback.errors.happened_incomplete");
     }
     let [day, month, year] = parts;
-    let (Ok(day), Ok(month), Ok(year)) = (day.parse::<u8>(), month.parse::<u8>(), year.parse::<i32>()) else {
+    let (Ok(day), Ok(month), Ok(year)) =
+        (day.parse::<u8>(), month.parse::<u8>(), year.parse::<i32>())
+    else {
         return Err("feedback.errors.happened_invalid");
     };
     let month = time::Month::try_from(month).map_err(|_| "feedback.errors.happened_invalid")?;
     if !(1900..=9999).contains(&year) {
         return Err("feedback.errors.happened_invalid");
     }
-    let date = Date::from_calendar_date(year, month, day).map_err(|_| "feedback.errors.happened_invalid")?;
+    let date = Date::from_calendar_date(year, month, day)
+        .map_err(|_| "feedback.errors.happened_invalid")?;
     if date > today {
         return Err("feedback.errors.happened_future");
     }
@@ -109,7 +124,11 @@ mod tests {
     const TODAY: Date = date!(2026 - 11 - 26);
 
     fn form() -> FeedbackForm {
-        FeedbackForm { topic: "problem".into(), message: "読み取れません".into(), ..FeedbackForm::default() }
+        FeedbackForm {
+            topic: "problem".into(),
+            message: "読み取れません".into(),
+            ..FeedbackForm::default()
+        }
     }
 
     fn keys(errors: &FieldErrors) -> Vec<(&'static str, &'static str)> {
@@ -121,7 +140,10 @@ mod tests {
         let valid = validate(&form(), TODAY).expect("valid");
         assert_eq!(valid.topic, "problem");
         assert_eq!(valid.message, "読み取れません");
-        assert_eq!((valid.area, valid.happened_on, valid.reply_email, valid.name), (None, None, None, None));
+        assert_eq!(
+            (valid.area, valid.happened_on, valid.reply_email, valid.name),
+            (None, None, None, None)
+        );
     }
 
     #[test]
@@ -129,26 +151,45 @@ mod tests {
         let errors = validate(&FeedbackForm::default(), TODAY).expect_err("invalid");
         assert_eq!(
             keys(&errors),
-            vec![("topic", "feedback.errors.topic_required"), ("message", "feedback.errors.message_required")]
+            vec![
+                ("topic", "feedback.errors.topic_required"),
+                ("message", "feedback.errors.message_required")
+            ]
         );
     }
 
     #[test]
     fn unknown_topic_and_area_are_refused() {
-        let f = FeedbackForm { topic: "spam".into(), area: "elsewhere".into(), ..form() };
+        let f = FeedbackForm {
+            topic: "spam".into(),
+            area: "elsewhere".into(),
+            ..form()
+        };
         let errors = validate(&f, TODAY).expect_err("invalid");
         assert_eq!(
             keys(&errors),
-            vec![("topic", "feedback.errors.topic_required"), ("area", "feedback.errors.area_invalid")]
+            vec![
+                ("topic", "feedback.errors.topic_required"),
+                ("area", "feedback.errors.area_invalid")
+            ]
         );
     }
 
     #[test]
     fn message_length_counts_characters_not_bytes() {
-        let f = FeedbackForm { message: "あ".repeat(MESSAGE_MAX_CHARS), ..form() };
+        let f = FeedbackForm {
+            message: "あ".repeat(MESSAGE_MAX_CHARS),
+            ..form()
+        };
         assert!(validate(&f, TODAY).is_ok());
-        let f = FeedbackForm { message: "あ".repeat(MESSAGE_MAX_CHARS + 1), ..form() };
-        assert_eq!(keys(&validate(&f, TODAY).expect_err("too long")), vec![("message", "feedback.errors.message_too_long")]);
+        let f = FeedbackForm {
+            message: "あ".repeat(MESSAGE_MAX_CHARS + 1),
+            ..form()
+        };
+        assert_eq!(
+            keys(&validate(&f, TODAY).expect_err("too long")),
+            vec![("message", "feedback.errors.message_too_long")]
+        );
     }
 
     #[test]
@@ -160,31 +201,76 @@ mod tests {
             ..form()
         };
         let err = |f: FeedbackForm| keys(&validate(&f, TODAY).expect_err("invalid"));
-        assert_eq!(err(with("1", "", "2026")), vec![("happened", "feedback.errors.happened_incomplete")]);
-        assert_eq!(err(with("30", "2", "2026")), vec![("happened", "feedback.errors.happened_invalid")]);
-        assert_eq!(err(with("1", "13", "2026")), vec![("happened", "feedback.errors.happened_invalid")]);
-        assert_eq!(err(with("x", "1", "2026")), vec![("happened", "feedback.errors.happened_invalid")]);
-        assert_eq!(err(with("27", "11", "2026")), vec![("happened", "feedback.errors.happened_future")]);
-        let valid = validate(&with("２６", "１１", "２０２６"), TODAY).expect("full-width digits are fine");
+        assert_eq!(
+            err(with("1", "", "2026")),
+            vec![("happened", "feedback.errors.happened_incomplete")]
+        );
+        assert_eq!(
+            err(with("30", "2", "2026")),
+            vec![("happened", "feedback.errors.happened_invalid")]
+        );
+        assert_eq!(
+            err(with("1", "13", "2026")),
+            vec![("happened", "feedback.errors.happened_invalid")]
+        );
+        assert_eq!(
+            err(with("x", "1", "2026")),
+            vec![("happened", "feedback.errors.happened_invalid")]
+        );
+        assert_eq!(
+            err(with("27", "11", "2026")),
+            vec![("happened", "feedback.errors.happened_future")]
+        );
+        let valid =
+            validate(&with("２６", "１１", "２０２６"), TODAY).expect("full-width digits are fine");
         assert_eq!(valid.happened_on, Some(TODAY));
     }
 
     #[test]
     fn reply_needs_a_valid_email() {
-        let f = FeedbackForm { reply: "yes".into(), ..form() };
-        assert_eq!(keys(&validate(&f, TODAY).expect_err("invalid")), vec![("email", "feedback.errors.email_required")]);
-        let f = FeedbackForm { reply: "yes".into(), email: "taro@".into(), ..form() };
-        assert_eq!(keys(&validate(&f, TODAY).expect_err("invalid")), vec![("email", "feedback.errors.email_invalid")]);
-        let f = FeedbackForm { reply: "yes".into(), email: " taro@example.jp ".into(), ..form() };
-        assert_eq!(validate(&f, TODAY).expect("valid").reply_email.as_deref(), Some("taro@example.jp"));
+        let f = FeedbackForm {
+            reply: "yes".into(),
+            ..form()
+        };
+        assert_eq!(
+            keys(&validate(&f, TODAY).expect_err("invalid")),
+            vec![("email", "feedback.errors.email_required")]
+        );
+        let f = FeedbackForm {
+            reply: "yes".into(),
+            email: "taro@".into(),
+            ..form()
+        };
+        assert_eq!(
+            keys(&validate(&f, TODAY).expect_err("invalid")),
+            vec![("email", "feedback.errors.email_invalid")]
+        );
+        let f = FeedbackForm {
+            reply: "yes".into(),
+            email: " taro@example.jp ".into(),
+            ..form()
+        };
+        assert_eq!(
+            validate(&f, TODAY).expect("valid").reply_email.as_deref(),
+            Some("taro@example.jp")
+        );
         // An address without the reply box ticked is not kept: we only store what we need.
-        let f = FeedbackForm { email: "taro@example.jp".into(), ..form() };
+        let f = FeedbackForm {
+            email: "taro@example.jp".into(),
+            ..form()
+        };
         assert_eq!(validate(&f, TODAY).expect("valid").reply_email, None);
     }
 
     #[test]
     fn long_names_are_refused() {
-        let f = FeedbackForm { name: "名".repeat(NAME_MAX_CHARS + 1), ..form() };
-        assert_eq!(keys(&validate(&f, TODAY).expect_err("invalid")), vec![("name", "feedback.errors.name_too_long")]);
+        let f = FeedbackForm {
+            name: "名".repeat(NAME_MAX_CHARS + 1),
+            ..form()
+        };
+        assert_eq!(
+            keys(&validate(&f, TODAY).expect_err("invalid")),
+            vec![("name", "feedback.errors.name_too_long")]
+        );
     }
 }

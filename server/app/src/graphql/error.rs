@@ -40,14 +40,19 @@ impl ErrorExtensions for AppError {
 pub fn add_codes(response: &mut Response, query: &str) {
     let mut parse_failed = None;
     for error in &mut response.errors {
-        let has_code = error.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
         if has_code {
             continue;
         }
         // Errors raised while resolving carry the path of their field; request-level ones have none.
         let code = if !error.path.is_empty() {
             INTERNAL
-        } else if *parse_failed.get_or_insert_with(|| async_graphql::parser::parse_query(query).is_err()) {
+        } else if *parse_failed
+            .get_or_insert_with(|| async_graphql::parser::parse_query(query).is_err())
+        {
             PARSE_FAILED
         } else if error.message == "Query is nested too deep." {
             QUERY_TOO_DEEP
@@ -56,6 +61,9 @@ pub fn add_codes(response: &mut Response, query: &str) {
         } else {
             VALIDATION_FAILED
         };
-        error.extensions.get_or_insert_with(Default::default).set("code", code);
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
     }
 }

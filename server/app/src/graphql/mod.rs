@@ -25,5 +25,10 @@ pub fn build_schema() -> PortalSchema {
 
 /// The SDL with fields, arguments and enum items sorted, so diffs show only real changes.
 pub fn sdl(schema: &PortalSchema) -> String {
-    schema.sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
+    schema.sdl_with_options(
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    )
 }

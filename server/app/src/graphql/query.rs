@@ -34,7 +34,13 @@ impl ServiceInfo {
 
     /// Languages the pages and messages are available in; the first is the default.
     async fn languages(&self) -> Vec<Language> {
-        Lang::ALL.iter().map(|lang| Language { code: lang.code(), name: lang.t("language.name") }).collect()
+        Lang::ALL
+            .iter()
+            .map(|lang| Language {
+                code: lang.code(),
+                name: lang.t("language.name"),
+            })
+            .collect()
     }
 }
 

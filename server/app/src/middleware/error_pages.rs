@@ -22,18 +22,27 @@ pub async fn error_pages(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("text/plain"));
-    let machine = MACHINE_PATHS.iter().any(|p| res.request().path().starts_with(p));
+    let machine = MACHINE_PATHS
+        .iter()
+        .any(|p| res.request().path().starts_with(p));
     if !(status.is_client_error() || status.is_server_error()) || !plain || machine {
         return Ok(res.map_into_left_body());
     }
     let allow = res.headers().get(header::ALLOW).cloned();
     let (req, _) = res.into_parts();
-    let page = ErrorPage { shell: render::shell(&req), status: status.as_u16() };
-    let mut response = render::page(status, &page)
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "rendering the error page failed");
-            render::html(status, String::from("<!DOCTYPE html><html lang=\"ja\"><title>エラー</title><h1>エラー</h1></html>"))
-        });
+    let page = ErrorPage {
+        shell: render::shell(&req),
+        status: status.as_u16(),
+    };
+    let mut response = render::page(status, &page).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "rendering the error page failed");
+        render::html(
+            status,
+            String::from(
+                "<!DOCTYPE html><html lang=\"ja\"><title>エラー</title><h1>エラー</h1></html>",
+            ),
+        )
+    });
     if let Some(allow) = allow {
         response.headers_mut().insert(header::ALLOW, allow);
     }

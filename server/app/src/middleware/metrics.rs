@@ -7,7 +7,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 use tracing_actix_web::RequestId;
 
 pub struct Metrics {
@@ -20,12 +22,20 @@ impl Metrics {
     pub fn new() -> Result<Metrics, prometheus::Error> {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
-            Opts::new("portal_http_requests_total", "HTTP requests by route pattern, method and status"),
+            Opts::new(
+                "portal_http_requests_total",
+                "HTTP requests by route pattern, method and status",
+            ),
             &["route", "method", "status"],
         )?;
         let duration = HistogramVec::new(
-            HistogramOpts::new("portal_http_request_duration_seconds", "HTTP request latency by route pattern")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            HistogramOpts::new(
+                "portal_http_request_duration_seconds",
+                "HTTP request latency by route pattern",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
             &["route", "method"],
         )?;
         let info = IntGauge::with_opts(
@@ -36,7 +46,11 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(duration.clone()))?;
         registry.register(Box::new(info))?;
-        Ok(Metrics { registry, requests, duration })
+        Ok(Metrics {
+            registry,
+            requests,
+            duration,
+        })
     }
 
     pub fn render(&self) -> String {
@@ -58,13 +72,23 @@ pub async fn record(
     let method = req.method().to_string();
     let mut res = next.call(req).await?;
     // Route patterns, not raw paths, keep the label set small whatever clients request.
-    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     if let Some(metrics) = metrics {
-        metrics.requests.with_label_values(&[route.as_str(), method.as_str(), res.status().as_str()]).inc();
-        metrics.duration.with_label_values(&[route.as_str(), method.as_str()]).observe(started.elapsed().as_secs_f64());
+        metrics
+            .requests
+            .with_label_values(&[route.as_str(), method.as_str(), res.status().as_str()])
+            .inc();
+        metrics
+            .duration
+            .with_label_values(&[route.as_str(), method.as_str()])
+            .observe(started.elapsed().as_secs_f64());
     }
     if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        res.headers_mut().insert(HeaderName::from_static("x-request-id"), id);
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), id);
     }
     Ok(res)
 }

@@ -19,7 +19,10 @@ pub struct RequestSecrets {
 }
 
 fn is_well_formed_token(value: &str) -> bool {
-    value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 pub async fn security_headers(
@@ -27,10 +30,16 @@ pub async fn security_headers(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let nonce = token(16);
-    let existing = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| is_well_formed_token(v));
+    let existing = req
+        .cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| is_well_formed_token(v));
     let csrf_token = existing.clone().unwrap_or_else(|| token(32));
     let https = req.connection_info().scheme() == "https";
-    req.extensions_mut().insert(RequestSecrets { nonce: nonce.clone(), csrf_token: csrf_token.clone() });
+    req.extensions_mut().insert(RequestSecrets {
+        nonce: nonce.clone(),
+        csrf_token: csrf_token.clone(),
+    });
 
     let mut res = next.call(req).await?;
 
@@ -71,9 +80,15 @@ pub async fn security_headers(
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
     );
-    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     if https {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        );
     }
     if wants_cache_control {
         // Pages will carry personal data once signed in; no shared cache may keep them.

@@ -21,7 +21,11 @@ fn safe_next(next: &str) -> &str {
 }
 
 /// The header's language switch: remembers the choice in a cookie and returns to the same page.
-pub async fn switch(req: HttpRequest, code: web::Path<String>, query: web::Query<Query>) -> Result<HttpResponse, AppError> {
+pub async fn switch(
+    req: HttpRequest,
+    code: web::Path<String>,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, AppError> {
     let lang = Lang::from_code(&code).ok_or(AppError::NotFound)?;
     let cookie = Cookie::build(LANG_COOKIE, lang.code())
         .path("/")
@@ -30,7 +34,10 @@ pub async fn switch(req: HttpRequest, code: web::Path<String>, query: web::Query
         .secure(req.connection_info().scheme() == "https")
         .http_only(true)
         .finish();
-    Ok(HttpResponse::SeeOther().insert_header((LOCATION, safe_next(&query.next))).cookie(cookie).finish())
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, safe_next(&query.next)))
+        .cookie(cookie)
+        .finish())
 }
 
 #[cfg(test)]

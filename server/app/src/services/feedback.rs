@@ -20,14 +20,23 @@ fn new_reference(today: time::Date) -> String {
     let suffix: String = (0..6)
         .map(|_| char::from(REFERENCE_ALPHABET[rng.random_range(0..REFERENCE_ALPHABET.len())]))
         .collect();
-    format!("FB-{:04}{:02}{:02}-{suffix}", today.year(), u8::from(today.month()), today.day())
+    format!(
+        "FB-{:04}{:02}{:02}-{suffix}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    )
 }
 
 /// Stores the feedback and alerts the operator's mailbox. Returns the reference shown to the sender.
 ///
 /// The row is written before the mail is sent: if mail fails, the message is still kept and the sender is
 /// not asked to type it again.
-pub async fn submit(state: &AppState, lang: Lang, feedback: ValidFeedback) -> Result<String, AppError> {
+pub async fn submit(
+    state: &AppState,
+    lang: Lang,
+    feedback: ValidFeedback,
+) -> Result<String, AppError> {
     let today = time::OffsetDateTime::now_utc().date();
     let reference = new_reference(today);
     let row = Feedback {
@@ -42,25 +51,54 @@ pub async fn submit(state: &AppState, lang: Lang, feedback: ValidFeedback) -> Re
         lang: lang.code().to_owned(),
         created_at: now_millis(),
     };
-    state.db.run(move |conn| Feedback::insert(conn, &row)).await?;
+    state
+        .db
+        .run(move |conn| Feedback::insert(conn, &row))
+        .await?;
 
     // The mail shows what was received, as the sender typed it.
     let form = FeedbackForm {
         topic: feedback.topic,
         area: feedback.area.unwrap_or_default(),
         message: feedback.message,
-        happened_day: feedback.happened_on.map(|d| d.day().to_string()).unwrap_or_default(),
-        happened_month: feedback.happened_on.map(|d| u8::from(d.month()).to_string()).unwrap_or_default(),
-        happened_year: feedback.happened_on.map(|d| d.year().to_string()).unwrap_or_default(),
-        reply: if feedback.reply_email.is_some() { "yes".to_owned() } else { String::new() },
+        happened_day: feedback
+            .happened_on
+            .map(|d| d.day().to_string())
+            .unwrap_or_default(),
+        happened_month: feedback
+            .happened_on
+            .map(|d| u8::from(d.month()).to_string())
+            .unwrap_or_default(),
+        happened_year: feedback
+            .happened_on
+            .map(|d| d.year().to_string())
+            .unwrap_or_default(),
+        reply: if feedback.reply_email.is_some() {
+            "yes".to_owned()
+        } else {
+            String::new()
+        },
         email: feedback.reply_email.unwrap_or_default(),
         name: feedback.name.unwrap_or_default(),
     };
     let mail = Mail {
         to: state.feedback_to.clone(),
-        subject: FeedbackSubject { reference: &reference }.render()?,
-        text: FeedbackText { reference: &reference, form: &form, lang: lang.code() }.render()?,
-        html: FeedbackHtml { reference: &reference, form: &form, lang: lang.code() }.render()?,
+        subject: FeedbackSubject {
+            reference: &reference,
+        }
+        .render()?,
+        text: FeedbackText {
+            reference: &reference,
+            form: &form,
+            lang: lang.code(),
+        }
+        .render()?,
+        html: FeedbackHtml {
+            reference: &reference,
+            form: &form,
+            lang: lang.code(),
+        }
+        .render()?,
     };
     if let Err(e) = state.mailer.send(&state.mail_from, mail).await {
         tracing::error!(error = %e, %reference, "feedback stored but the alert mail failed");
@@ -78,6 +116,9 @@ mod tests {
         let (prefix, suffix) = reference.split_at("FB-20261126-".len());
         assert_eq!(prefix, "FB-20261126-");
         assert_eq!(suffix.len(), 6);
-        assert!(suffix.bytes().all(|b| REFERENCE_ALPHABET.contains(&b)), "{reference}");
+        assert!(
+            suffix.bytes().all(|b| REFERENCE_ALPHABET.contains(&b)),
+            "{reference}"
+        );
     }
 }

@@ -42,7 +42,10 @@ impl TestApp {
             }
         };
         let kv = options.kv.unwrap_or_else(|| Kv::Database(db.clone()));
-        let config = Config { data_dir: dirs.path().to_owned(), ..Config::default() };
+        let config = Config {
+            data_dir: dirs.path().to_owned(),
+            ..Config::default()
+        };
         let outbox = config.outbox_dir();
         let state = AppState {
             mailer: Mailer::files(&outbox).expect("outbox"),
@@ -63,7 +66,15 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        TestApp { url, client, state, outbox, _dirs: dirs, _test_db: test_db, handle }
+        TestApp {
+            url,
+            client,
+            state,
+            outbox,
+            _dirs: dirs,
+            _test_db: test_db,
+            handle,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -81,7 +92,12 @@ impl TestApp {
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.url(path)).form(fields).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// The CSRF token of the form on `path` (also sets the CSRF cookie, as a browser visit would).
@@ -95,10 +111,16 @@ impl TestApp {
 
     /// Raw messages in the outbox, oldest first.
     pub fn mails(&self) -> Vec<Vec<u8>> {
-        let Ok(entries) = std::fs::read_dir(&self.outbox) else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else {
+            return Vec::new();
+        };
         let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        files.iter().filter(|p| p.extension().is_some_and(|e| e == "eml")).map(|p| std::fs::read(p).expect("read mail")).collect()
+        files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .map(|p| std::fs::read(p).expect("read mail"))
+            .collect()
     }
 }
 
@@ -111,6 +133,8 @@ impl Drop for TestApp {
 /// The text of the first `<title>`.
 pub fn title(html: &str) -> &str {
     let start = html.find("<title>").map_or(0, |i| i + "<title>".len());
-    let end = html[start..].find("</title>").map_or(html.len(), |i| i + start);
+    let end = html[start..]
+        .find("</title>")
+        .map_or(html.len(), |i| i + start);
     html[start..end].trim()
 }

@@ -10,7 +10,13 @@ async fn empty_form_shows_every_error_and_keeps_what_was_typed() {
     let res = app
         .post_form(
             "/feedback",
-            &[("csrf_token", &token), ("name", "山田 太郎"), ("happened_day", "31"), ("happened_month", "2"), ("happened_year", "2026")],
+            &[
+                ("csrf_token", &token),
+                ("name", "山田 太郎"),
+                ("happened_day", "31"),
+                ("happened_month", "2"),
+                ("happened_year", "2026"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -21,11 +27,20 @@ async fn empty_form_shows_every_error_and_keeps_what_was_typed() {
         ("message", "feedback.errors.message_required"),
         ("happened", "feedback.errors.happened_invalid"),
     ] {
-        assert!(body.contains(&format!("href=\"#{field}")), "summary links to {field}");
-        assert!(body.contains(portal_web::Lang::Ja.t(key)), "message for {field} shown");
+        assert!(
+            body.contains(&format!("href=\"#{field}")),
+            "summary links to {field}"
+        );
+        assert!(
+            body.contains(portal_web::Lang::Ja.t(key)),
+            "message for {field} shown"
+        );
     }
     assert!(body.contains("value=\"山田 太郎\""), "name kept");
-    assert!(body.contains("value=\"31\"") && body.contains("value=\"2026\""), "date kept");
+    assert!(
+        body.contains("value=\"31\"") && body.contains("value=\"2026\""),
+        "date kept"
+    );
     assert!(app.mails().is_empty());
 }
 
@@ -34,7 +49,16 @@ async fn an_over_long_message_is_kept_in_full_with_its_error() {
     let app = TestApp::start().await;
     let token = app.csrf_token("/feedback").await;
     let message = "長".repeat(2500);
-    let res = app.post_form("/feedback", &[("csrf_token", &token), ("topic", "other"), ("message", &message)]).await;
+    let res = app
+        .post_form(
+            "/feedback",
+            &[
+                ("csrf_token", &token),
+                ("topic", "other"),
+                ("message", &message),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = res.text().await.expect("body");
     assert!(body.contains(&message), "the whole message is shown again");
@@ -62,11 +86,23 @@ async fn valid_feedback_is_stored_mailed_and_confirmed() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let location = res.headers()["location"].to_str().expect("ascii").to_owned();
-    let reference = location.strip_prefix("/feedback/sent?ref=").expect("redirect to the sent page").to_owned();
+    let location = res.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let reference = location
+        .strip_prefix("/feedback/sent?ref=")
+        .expect("redirect to the sent page")
+        .to_owned();
 
     let lookup = reference.clone();
-    let stored = app.state.db.run(move |c| Feedback::find_by_reference(c, &lookup)).await.expect("query").expect("row");
+    let stored = app
+        .state
+        .db
+        .run(move |c| Feedback::find_by_reference(c, &lookup))
+        .await
+        .expect("query")
+        .expect("row");
     assert_eq!(stored.topic, "problem");
     assert_eq!(stored.area.as_deref(), Some("sign_in"));
     assert_eq!(stored.happened_on.as_deref(), Some("2026-11-20"));
@@ -80,12 +116,26 @@ async fn valid_feedback_is_stored_mailed_and_confirmed() {
     let mails = app.mails();
     assert_eq!(mails.len(), 1);
     let mail = mailparse::parse_mail(&mails[0]).expect("parse mail");
-    let subject = mail.headers.iter().find(|h| h.get_key() == "Subject").expect("subject").get_value();
+    let subject = mail
+        .headers
+        .iter()
+        .find(|h| h.get_key() == "Subject")
+        .expect("subject")
+        .get_value();
     assert!(subject.contains(&reference), "{subject}");
-    let to = mail.headers.iter().find(|h| h.get_key() == "To").expect("to").get_value();
+    let to = mail
+        .headers
+        .iter()
+        .find(|h| h.get_key() == "To")
+        .expect("to")
+        .get_value();
     assert!(to.contains("feedback@localhost"), "{to}");
     assert_eq!(mail.ctype.mimetype, "multipart/alternative");
-    let kinds: Vec<_> = mail.subparts.iter().map(|p| p.ctype.mimetype.clone()).collect();
+    let kinds: Vec<_> = mail
+        .subparts
+        .iter()
+        .map(|p| p.ctype.mimetype.clone())
+        .collect();
     assert_eq!(kinds, vec!["text/plain", "text/html"]);
     let text = mail.subparts[0].get_body().expect("text body");
     assert!(text.contains("カードリーダーが認識されません。"), "{text}");
@@ -94,9 +144,20 @@ async fn valid_feedback_is_stored_mailed_and_confirmed() {
 #[actix_web::test]
 async fn the_sent_page_confirms_only_real_references() {
     let app = TestApp::start().await;
-    assert_eq!(app.get("/feedback/sent?ref=FB-20261126-ABCDEF").await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/feedback/sent?ref=<script>").await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/feedback/sent").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/feedback/sent?ref=FB-20261126-ABCDEF")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/feedback/sent?ref=<script>").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/feedback/sent").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[actix_web::test]
@@ -104,7 +165,12 @@ async fn english_submissions_are_answered_in_english() {
     let app = TestApp::start().await;
     app.get("/language/en?next=/").await;
     let token = app.csrf_token("/feedback").await;
-    let res = app.post_form("/feedback", &[("csrf_token", &token), ("topic", "question")]).await;
+    let res = app
+        .post_form(
+            "/feedback",
+            &[("csrf_token", &token), ("topic", "question")],
+        )
+        .await;
     let body = res.text().await.expect("body");
     assert!(title(&body).starts_with("Error:"), "{}", title(&body));
     assert!(body.contains(portal_web::Lang::En.t("feedback.errors.message_required")));

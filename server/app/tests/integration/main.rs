@@ -1,3 +1,8 @@
+#![expect(
+    clippy::expect_used,
+    reason = "a test fails loudly at the first thing that goes wrong"
+)]
+
 //! One integration test binary. Each test starts the real app in-process on an ephemeral port with its own
 //! fresh database (SQLite file, or a PostgreSQL schema when DATABASE_URL is set) and its own outbox.
 

@@ -28,8 +28,14 @@ async fn metrics_count_requests_by_route_pattern() {
     app.get("/no/such/page").await;
     let (status, body) = app.get_text("/metrics").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains(r#"portal_http_requests_total{method="GET",route="/",status="200"} 1"#), "{body}");
-    assert!(body.contains(r#"route="unmatched",status="404"} 1"#), "{body}");
+    assert!(
+        body.contains(r#"portal_http_requests_total{method="GET",route="/",status="200"} 1"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"route="unmatched",status="404"} 1"#),
+        "{body}"
+    );
     assert!(body.contains("portal_http_request_duration_seconds_bucket"));
     assert!(body.contains("portal_build_info"));
 }
@@ -38,7 +44,11 @@ fn addr_of(url: &str) -> SocketAddr {
     let url = url::Url::parse(url).expect("url");
     let host = url.host_str().expect("host").to_owned();
     let port = url.port_or_known_default().expect("port");
-    (host, port).to_socket_addrs().expect("resolve").next().expect("address")
+    (host, port)
+        .to_socket_addrs()
+        .expect("resolve")
+        .next()
+        .expect("address")
 }
 
 fn through(url: &str, proxy: &FaultProxy) -> String {
@@ -63,8 +73,17 @@ async fn readyz_follows_postgres_down_and_up() {
     let proxy = FaultProxy::start(addr_of(&admin_url)).await.expect("proxy");
     let schema = unique_name("readyz");
     let url = with_search_path(&through(&admin_url, &proxy), &schema);
-    let db = Db::open(&DbConfig { url, pool_size: 2, connect_timeout: Duration::from_secs(1) }).expect("open");
-    let app = TestApp::start_with(Options { db: Some(db), ..Options::default() }).await;
+    let db = Db::open(&DbConfig {
+        url,
+        pool_size: 2,
+        connect_timeout: Duration::from_secs(1),
+    })
+    .expect("open");
+    let app = TestApp::start_with(Options {
+        db: Some(db),
+        ..Options::default()
+    })
+    .await;
 
     assert_eq!(readyz(&app).await, StatusCode::OK);
     proxy.down().await;
@@ -83,8 +102,16 @@ async fn readyz_follows_redis_down_and_up() {
         return;
     };
     let proxy = FaultProxy::start(addr_of(&redis)).await.expect("proxy");
-    let kv = Kv::redis(&through(&redis, &proxy), &format!("{}:", unique_name("readyz"))).expect("kv");
-    let app = TestApp::start_with(Options { kv: Some(kv), ..Options::default() }).await;
+    let kv = Kv::redis(
+        &through(&redis, &proxy),
+        &format!("{}:", unique_name("readyz")),
+    )
+    .expect("kv");
+    let app = TestApp::start_with(Options {
+        kv: Some(kv),
+        ..Options::default()
+    })
+    .await;
 
     assert_eq!(readyz(&app).await, StatusCode::OK);
     proxy.down().await;

@@ -24,12 +24,17 @@ pub struct Feedback {
 
 impl Feedback {
     pub fn insert(conn: &mut AnyConnection, row: &Feedback) -> Result<(), StorageError> {
-        with_conn!(conn, |c| diesel::insert_into(feedback::table).values(row).execute(c))?;
+        with_conn!(conn, |c| diesel::insert_into(feedback::table)
+            .values(row)
+            .execute(c))?;
         Ok(())
     }
 
     /// Looks a message up by the reference the sender was given (unique index).
-    pub fn find_by_reference(conn: &mut AnyConnection, reference: &str) -> Result<Option<Feedback>, StorageError> {
+    pub fn find_by_reference(
+        conn: &mut AnyConnection,
+        reference: &str,
+    ) -> Result<Option<Feedback>, StorageError> {
         let found = with_conn!(conn, |c| feedback::table
             .filter(feedback::reference.eq(reference))
             .select(Feedback::as_select())

@@ -7,6 +7,10 @@ use crate::error::AppError;
 use crate::render;
 
 pub async fn show(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let page = FeedbackPage { shell: render::shell(&req), form: FeedbackForm::default(), errors: FieldErrors::default() };
+    let page = FeedbackPage {
+        shell: render::shell(&req),
+        form: FeedbackForm::default(),
+        errors: FieldErrors::default(),
+    };
     render::page(StatusCode::OK, &page)
 }

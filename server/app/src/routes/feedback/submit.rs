@@ -28,10 +28,16 @@ pub async fn submit(
     match feedback::validate(&form, crate::japan_today()) {
         Ok(valid) => {
             let reference = services::feedback::submit(&state, render::lang(&req), valid).await?;
-            Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/feedback/sent?ref={reference}"))).finish())
+            Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, format!("/feedback/sent?ref={reference}")))
+                .finish())
         }
         Err(errors) => {
-            let page = FeedbackPage { shell: render::shell(&req), form, errors };
+            let page = FeedbackPage {
+                shell: render::shell(&req),
+                form,
+                errors,
+            };
             render::page(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }

@@ -35,5 +35,9 @@ pub async fn check(state: web::Data<AppState>) -> HttpResponse {
         note("redis", redis);
     }
     let body = serde_json::json!({ "status": if ready { "ready" } else { "unavailable" }, "checks": checks });
-    if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
 }

@@ -6,5 +6,10 @@ use crate::error::AppError;
 use crate::render;
 
 pub async fn show(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    render::page(StatusCode::OK, &ComponentsPage { shell: render::shell(&req) })
+    render::page(
+        StatusCode::OK,
+        &ComponentsPage {
+            shell: render::shell(&req),
+        },
+    )
 }
