@@ -299,7 +299,7 @@ pub static SETTINGS: &[Setting] = &[
         key: "demo",
         env: "PORTAL_DEMO",
         default: "false",
-        help: "demo mode: loads demo data; never enable in production",
+        help: "demo mode: demo-only features (demo cards, demo data); never in production",
         apply: |c, v| {
             c.demo = parse_bool(v)?;
             Ok(())

@@ -6,8 +6,10 @@
 //!   key prefix of its own) when `REDIS_URL` is set.
 //! - [`FaultProxy`]: a TCP proxy that a test can take down and bring back, to see how the portal behaves
 //!   when PostgreSQL or Redis goes away.
+//! - [`SmtpSink`]: an SMTP server that keeps what it receives, to read back mail sent over SMTP.
 
 mod proxy;
+mod smtp;
 
 use std::time::Duration;
 
@@ -16,6 +18,7 @@ use diesel::{Connection, PgConnection};
 use portal_storage::{Db, DbConfig, Kv};
 
 pub use proxy::FaultProxy;
+pub use smtp::SmtpSink;
 
 /// `DATABASE_URL` when it names PostgreSQL.
 pub fn postgres_url() -> Option<String> {

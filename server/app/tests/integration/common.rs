@@ -25,6 +25,8 @@ pub struct Options {
     /// Use this database instead of a fresh one (e.g. one reached through a fault proxy).
     pub db: Option<Db>,
     pub kv: Option<Kv>,
+    /// Send mail this way instead of to the test's outbox folder.
+    pub mailer: Option<Mailer>,
 }
 
 impl TestApp {
@@ -48,7 +50,10 @@ impl TestApp {
         };
         let outbox = config.outbox_dir();
         let state = AppState {
-            mailer: Mailer::files(&outbox).expect("outbox"),
+            mailer: match options.mailer {
+                Some(mailer) => mailer,
+                None => Mailer::files(&outbox).expect("outbox"),
+            },
             mail_from: config.mail_from.parse().expect("mailbox"),
             feedback_to: config.feedback_to.parse().expect("mailbox"),
             config: Arc::new(config),
