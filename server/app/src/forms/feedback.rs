@@ -42,7 +42,9 @@ pub fn validate(form: &FeedbackForm, today: Date) -> Result<ValidFeedback, Field
         errors.add("area", "feedback.errors.area_invalid");
     }
 
-    let message = form.message.trim();
+    // Browsers send line breaks as CRLF; the character count the user sees counts each as one.
+    let message = form.message.replace("\r\n", "\n");
+    let message = message.trim();
     if message.is_empty() {
         errors.add("message", "feedback.errors.message_required");
     } else if message.chars().count() > MESSAGE_MAX_CHARS {
@@ -190,6 +192,13 @@ mod tests {
             keys(&validate(&f, TODAY).expect_err("too long")),
             vec![("message", "feedback.errors.message_too_long")]
         );
+    }
+
+    #[test]
+    fn line_breaks_count_as_one_character() {
+        let f = FeedbackForm { message: "あ\r\n".repeat(MESSAGE_MAX_CHARS / 2), ..form() };
+        let valid = validate(&f, TODAY).expect("CRLF counts once");
+        assert!(!valid.message.contains('\r'));
     }
 
     #[test]

@@ -1,0 +1,306 @@
+//! Page view-models: one `#[derive(Template)]` struct per page, template at `templates/pages/<name>.html`.
+//! Plain data only; the server's handlers fill them.
+
+use askama::Template;
+
+use crate::components::{FieldErrors, Pagination};
+use crate::{Lang, Shell};
+
+/// Home page for signed-out citizens: what the portal does and how to sign in.
+#[derive(Template)]
+#[template(path = "pages/home.html")]
+pub struct HomePage {
+    pub shell: Shell,
+}
+
+/// Accessibility statement.
+#[derive(Template)]
+#[template(path = "pages/accessibility.html")]
+pub struct AccessibilityPage {
+    pub shell: Shell,
+}
+
+/// Any error the user can land on (400, 403, 404, 405, 413, 429, 500, 503). Its title starts with "エラー:" /
+/// "Error:".
+#[derive(Template)]
+#[template(path = "pages/error.html")]
+pub struct ErrorPage {
+    pub shell: Shell,
+    pub status: u16,
+}
+
+impl ErrorPage {
+    /// The page heading (also the `<title>`, after the "エラー: " prefix).
+    pub fn heading(&self) -> &'static str {
+        let t = |key| self.shell.t(key);
+        match self.status {
+            400 => t("error.400.heading"),
+            403 => t("error.403.heading"),
+            404 => t("error.404.heading"),
+            405 => t("error.405.heading"),
+            413 => t("error.413.heading"),
+            429 => t("error.429.heading"),
+            500 => t("error.500.heading"),
+            503 => t("error.503.heading"),
+            _ => t("error.generic.heading"),
+        }
+    }
+
+    /// What happened, in plain words.
+    pub fn body(&self) -> &'static str {
+        let t = |key| self.shell.t(key);
+        match self.status {
+            400 => t("error.400.body"),
+            403 => t("error.403.body"),
+            404 => t("error.404.body"),
+            405 => t("error.405.body"),
+            413 => t("error.413.body"),
+            429 => t("error.429.body"),
+            500 => t("error.500.body"),
+            503 => t("error.503.body"),
+            _ => t("error.generic.body"),
+        }
+    }
+
+    /// What the user can do next.
+    pub fn next(&self) -> &'static str {
+        let t = |key| self.shell.t(key);
+        match self.status {
+            400 => t("error.400.next"),
+            403 => t("error.403.next"),
+            404 => t("error.404.next"),
+            405 => t("error.405.next"),
+            413 => t("error.413.next"),
+            429 => t("error.429.next"),
+            500 => t("error.500.next"),
+            503 => t("error.503.next"),
+            _ => t("error.generic.next"),
+        }
+    }
+
+    /// Server-side faults and unknown errors, where pointing to the feedback form helps.
+    pub fn offers_feedback(&self) -> bool {
+        !matches!(self.status, 400 | 403 | 404 | 405 | 413 | 429)
+    }
+}
+
+/// What the user typed into the feedback form, kept as typed so a failed submission loses nothing.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct FeedbackForm {
+    pub topic: String,
+    pub area: String,
+    pub message: String,
+    pub happened_day: String,
+    pub happened_month: String,
+    pub happened_year: String,
+    /// "yes" when the user wants a reply.
+    pub reply: String,
+    pub email: String,
+    pub name: String,
+}
+
+/// Feedback form (ご意見・お問い合わせ), re-rendered with errors when validation fails.
+///
+/// Field ids (the error summary links to `#<FieldError::field>`, so use these as the `field` of each error):
+///
+/// | field      | `FieldError::field` | element with that id                     | other ids                            |
+/// |------------|---------------------|------------------------------------------|--------------------------------------|
+/// | `topic`    | `topic`             | first radio (value `question`)           | `topic-2` … `topic-4`                |
+/// | `area`     | `area`              | the select                               |                                      |
+/// | `message`  | `message`           | the textarea                             | hint `message-hint`, `message-info`  |
+/// | `happened` | `happened`          | the YEAR input (name `happened_year`)    | `happened-month`, `happened-day`     |
+/// | `reply`    | `reply`             | the checkbox (value `yes`)               |                                      |
+/// | `email`    | `email`             | the email input                          |                                      |
+/// | `name`     | `name`              | the name input                           |                                      |
+///
+/// The date is entered in Japanese order (year, month, day) in both languages. Each field's error message
+/// has id `<field>-error`.
+#[derive(Template)]
+#[template(path = "pages/feedback.html")]
+pub struct FeedbackPage {
+    pub shell: Shell,
+    pub form: FeedbackForm,
+    pub errors: FieldErrors,
+}
+
+/// Values of the feedback form's `topic` radios, in the order shown.
+pub const FEEDBACK_TOPICS: [&str; 4] = ["question", "problem", "suggestion", "other"];
+
+/// Values of the feedback form's `area` select, in the order shown; the empty value means "not chosen".
+pub const FEEDBACK_AREAS: [&str; 7] = [
+    "",
+    "sign_in",
+    "my_data",
+    "applications",
+    "notices",
+    "refund_account",
+    "other",
+];
+
+/// The label of a `topic` value in `lang`; an unknown value is shown as typed.
+pub fn feedback_topic_label(lang: Lang, value: &str) -> String {
+    let t = |key| lang.t(key);
+    match value {
+        "question" => t("feedback.topic.question"),
+        "problem" => t("feedback.topic.problem"),
+        "suggestion" => t("feedback.topic.suggestion"),
+        "other" => t("feedback.topic.other"),
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+/// The label of an `area` value in `lang`; empty for "not chosen", an unknown value as typed.
+pub fn feedback_area_label(lang: Lang, value: &str) -> String {
+    let t = |key| lang.t(key);
+    match value {
+        "" => "",
+        "sign_in" => t("feedback.area.sign_in"),
+        "my_data" => t("feedback.area.my_data"),
+        "applications" => t("feedback.area.applications"),
+        "notices" => t("feedback.area.notices"),
+        "refund_account" => t("feedback.area.refund_account"),
+        "other" => t("feedback.area.other"),
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+impl FeedbackPage {
+    /// Whether the page shows errors (its title then starts with "エラー: ").
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+/// Shown after the feedback was received (post/redirect/get target).
+#[derive(Template)]
+#[template(path = "pages/feedback_sent.html")]
+pub struct FeedbackSentPage {
+    pub shell: Shell,
+    pub reference: String,
+}
+
+/// Component gallery: every component macro with its examples and error states, so axe checks them all.
+#[derive(Template)]
+#[template(path = "pages/components.html")]
+pub struct ComponentsPage {
+    pub shell: Shell,
+}
+
+impl ComponentsPage {
+    /// The errors the gallery's error summary shows; each links to an example field in an error state.
+    pub fn example_errors(&self) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        errors.add("gallery-email-error", "components.errors.email_invalid");
+        errors.add("gallery-reason-error", "components.errors.reason_required");
+        errors.add("gallery-method-error", "components.errors.method_required");
+        errors.add("gallery-applied", "components.errors.date_invalid");
+        errors
+    }
+
+    pub fn example_pagination(&self) -> Pagination {
+        Pagination::new(5, 12, "?page=")
+    }
+}
+
+/// E-mail to the operator's feedback address. Subject, plain text and HTML bodies; sent as
+/// multipart/alternative.
+pub mod email {
+    use askama::Template;
+
+    use crate::Lang;
+
+    #[derive(Template)]
+    #[template(path = "email/feedback/subject.txt")]
+    pub struct FeedbackSubject<'a> {
+        pub reference: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "email/feedback/body.txt")]
+    pub struct FeedbackText<'a> {
+        pub reference: &'a str,
+        pub form: &'a super::FeedbackForm,
+        pub lang: &'a str,
+    }
+
+    #[derive(Template)]
+    #[template(path = "email/feedback/body.html")]
+    pub struct FeedbackHtml<'a> {
+        pub reference: &'a str,
+        pub form: &'a super::FeedbackForm,
+        pub lang: &'a str,
+    }
+
+    impl FeedbackSubject<'_> {
+        /// The subject line, always in Japanese (it goes to the operator).
+        pub fn text(&self) -> String {
+            Lang::Ja.tf("email.feedback.subject", &[("reference", self.reference)])
+        }
+    }
+
+    /// Display values shared by the plain-text and HTML bodies. `lang` is the language of the mail; an
+    /// unknown code falls back to Japanese.
+    macro_rules! feedback_display {
+        ($ty:ident) => {
+            impl $ty<'_> {
+                pub fn language(&self) -> Lang {
+                    Lang::from_code(self.lang).unwrap_or_default()
+                }
+
+                pub fn t(&self, key: &str) -> &'static str {
+                    self.language().t(key)
+                }
+
+                /// `value`, or "(not given)" when empty.
+                pub fn or_not_given<'v>(&self, value: &'v str) -> &'v str {
+                    if value.trim().is_empty() {
+                        self.t("common.not_given")
+                    } else {
+                        value
+                    }
+                }
+
+                pub fn topic(&self) -> String {
+                    super::feedback_topic_label(self.language(), &self.form.topic)
+                }
+
+                pub fn area(&self) -> String {
+                    super::feedback_area_label(self.language(), &self.form.area)
+                }
+
+                /// The date as typed, or empty when no part was given.
+                pub fn happened(&self) -> String {
+                    let f = self.form;
+                    if f.happened_year.trim().is_empty()
+                        && f.happened_month.trim().is_empty()
+                        && f.happened_day.trim().is_empty()
+                    {
+                        return String::new();
+                    }
+                    self.language().tf(
+                        "email.feedback.happened_date",
+                        &[
+                            ("year", f.happened_year.trim()),
+                            ("month", f.happened_month.trim()),
+                            ("day", f.happened_day.trim()),
+                        ],
+                    )
+                }
+
+                pub fn reply(&self) -> &'static str {
+                    if self.form.reply == "yes" {
+                        self.t("common.yes")
+                    } else {
+                        self.t("common.no")
+                    }
+                }
+            }
+        };
+    }
+
+    feedback_display!(FeedbackText);
+    feedback_display!(FeedbackHtml);
+}

@@ -1,0 +1,146 @@
+use crate::Lang;
+
+/// What every page needs besides its own content: language, CSP nonce, the CSRF token for its forms and the
+/// current path (so the language switch can bring the user back to the same page).
+#[derive(Debug, Clone, Default)]
+pub struct Shell {
+    pub lang: Lang,
+    /// Nonce for the one inline script that marks the page as JS-enabled (CSP has no 'unsafe-inline').
+    pub nonce: String,
+    /// Double-submit CSRF token: each POST form carries it in a hidden `csrf_token` field.
+    pub csrf_token: String,
+    /// Path and query of this request, for the language switch's return address.
+    pub path: String,
+    pub version: &'static str,
+}
+
+impl Shell {
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.lang.tf(key, args)
+    }
+
+    /// Link to the same page in the other language, through the server's language switch.
+    pub fn switch_href(&self) -> String {
+        format!(
+            "/language/{}?next={}",
+            self.lang.other().code(),
+            encode_query_value(&self.path)
+        )
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        crate::assets::url(name)
+    }
+
+    /// `t` with its `{count}` placeholder replaced; `<key>_one` is used for a count of one, so English can
+    /// say "1 character" (both catalogs carry both keys). Takes any number, by value or by reference
+    /// (askama passes some arguments by reference).
+    pub fn tn(&self, key: &str, count: impl std::fmt::Display) -> String {
+        let count = count.to_string();
+        let text = if count == "1" {
+            self.lang.t(&format!("{key}_one"))
+        } else {
+            self.lang.t(key)
+        };
+        text.replace("{count}", &count)
+    }
+
+    /// `t` with its one `{name}` placeholder replaced by `value`: `tf` for templates, which cannot easily
+    /// build a slice of pairs.
+    pub fn tv(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.lang
+            .t(key)
+            .replace(&format!("{{{name}}}"), &value.to_string())
+    }
+
+    /// The value of `aria-current` for a navigation link to `href`: `page` on that very page, `true` on a
+    /// page below it (e.g. `/feedback/sent` under `/feedback`), nothing elsewhere. The home page `/` is
+    /// only ever current on itself.
+    pub fn nav_current(&self, href: &str) -> Option<&'static str> {
+        let path = self.path.split(['?', '#']).next().unwrap_or_default();
+        let path = if path.len() > 1 {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
+        if path == href {
+            Some("page")
+        } else if href != "/"
+            && path
+                .strip_prefix(href)
+                .is_some_and(|rest| rest.starts_with('/'))
+        {
+            Some("true")
+        } else {
+            None
+        }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(path: &str) -> Shell {
+        Shell {
+            path: path.to_owned(),
+            ..Shell::default()
+        }
+    }
+
+    #[test]
+    fn nav_current_marks_page_and_section() {
+        assert_eq!(at("/").nav_current("/"), Some("page"));
+        assert_eq!(at("/?x=1").nav_current("/"), Some("page"));
+        assert_eq!(at("/feedback").nav_current("/"), None);
+        assert_eq!(at("/feedback").nav_current("/feedback"), Some("page"));
+        assert_eq!(at("/feedback/").nav_current("/feedback"), Some("page"));
+        assert_eq!(
+            at("/feedback/sent?ref=1").nav_current("/feedback"),
+            Some("true")
+        );
+        assert_eq!(at("/feedbackx").nav_current("/feedback"), None);
+        assert_eq!(at("").nav_current("/"), None);
+    }
+
+    #[test]
+    fn switch_href_returns_to_same_page() {
+        assert_eq!(
+            at("/feedback?a=b").switch_href(),
+            "/language/en?next=/feedback%3Fa%3Db"
+        );
+    }
+
+    #[test]
+    fn tn_picks_singular() {
+        let shell = Shell {
+            lang: Lang::En,
+            ..Shell::default()
+        };
+        assert_eq!(
+            shell.tn("character_count.remaining", 1),
+            "You have 1 character remaining"
+        );
+        assert_eq!(
+            shell.tn("character_count.remaining", 5),
+            "You have 5 characters remaining"
+        );
+    }
+}
