@@ -27,7 +27,11 @@ impl SmtpSink {
                 });
             }
         });
-        Ok(SmtpSink { addr, messages, accept })
+        Ok(SmtpSink {
+            addr,
+            messages,
+            accept,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -46,7 +50,10 @@ impl Drop for SmtpSink {
     }
 }
 
-async fn converse(stream: tokio::net::TcpStream, store: Arc<Mutex<Vec<String>>>) -> std::io::Result<()> {
+async fn converse(
+    stream: tokio::net::TcpStream,
+    store: Arc<Mutex<Vec<String>>>,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     write.write_all(b"220 sink ESMTP\r\n").await?;

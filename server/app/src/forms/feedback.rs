@@ -196,7 +196,10 @@ mod tests {
 
     #[test]
     fn line_breaks_count_as_one_character() {
-        let f = FeedbackForm { message: "あ\r\n".repeat(MESSAGE_MAX_CHARS / 2), ..form() };
+        let f = FeedbackForm {
+            message: "あ\r\n".repeat(MESSAGE_MAX_CHARS / 2),
+            ..form()
+        };
         let valid = validate(&f, TODAY).expect("CRLF counts once");
         assert!(!valid.message.contains('\r'));
     }
