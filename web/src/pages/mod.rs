@@ -124,6 +124,9 @@ pub struct FeedbackPage {
     pub errors: FieldErrors,
 }
 
+/// The longest feedback message accepted, in characters (a line break counts as one).
+pub const FEEDBACK_MESSAGE_MAX_CHARS: usize = 2000;
+
 /// Values of the feedback form's `topic` radios, in the order shown.
 pub const FEEDBACK_TOPICS: [&str; 4] = ["question", "problem", "suggestion", "other"];
 

@@ -1,20 +1,12 @@
 use lettre::Address;
 use portal_web::components::FieldErrors;
-use portal_web::pages::FeedbackForm;
+use portal_web::pages::{
+    FEEDBACK_AREAS, FEEDBACK_MESSAGE_MAX_CHARS as MESSAGE_MAX_CHARS, FEEDBACK_TOPICS, FeedbackForm,
+};
 use time::Date;
 
 use super::normalize_digits;
 
-pub const TOPICS: &[&str] = &["question", "problem", "suggestion", "other"];
-pub const AREAS: &[&str] = &[
-    "sign_in",
-    "my_data",
-    "applications",
-    "notices",
-    "refund_account",
-    "other",
-];
-pub const MESSAGE_MAX_CHARS: usize = 2000;
 pub const NAME_MAX_CHARS: usize = 100;
 
 /// A feedback submission that passed validation.
@@ -33,12 +25,13 @@ pub fn validate(form: &FeedbackForm, today: Date) -> Result<ValidFeedback, Field
     let mut errors = FieldErrors::default();
 
     let topic = form.topic.trim();
-    if !TOPICS.contains(&topic) {
+    if !FEEDBACK_TOPICS.contains(&topic) {
         errors.add("topic", "feedback.errors.topic_required");
     }
 
     let area = form.area.trim();
-    if !area.is_empty() && !AREAS.contains(&area) {
+    // The empty value is the select's "not chosen".
+    if !FEEDBACK_AREAS.contains(&area) {
         errors.add("area", "feedback.errors.area_invalid");
     }
 

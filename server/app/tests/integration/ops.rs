@@ -62,6 +62,27 @@ async fn readyz(app: &TestApp) -> StatusCode {
     app.get("/readyz").await.status()
 }
 
+/// Takes the dependency behind `proxy` down and up again; /readyz must say 503 naming `check`, then 200.
+async fn readyz_follows(app: &TestApp, proxy: &FaultProxy, check: &str) {
+    assert_eq!(readyz(app).await, StatusCode::OK);
+    proxy.down().await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["checks"][check], "unavailable", "{body}");
+    proxy.up();
+    // Connections are re-established on demand; give the client a moment.
+    let mut status = readyz(app).await;
+    for _ in 0..20 {
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        status = readyz(app).await;
+    }
+    assert_eq!(status, StatusCode::OK);
+}
+
 /// PostgreSQL goes away and comes back; /readyz follows without a restart.
 #[actix_web::test]
 async fn readyz_follows_postgres_down_and_up() {
@@ -85,13 +106,7 @@ async fn readyz_follows_postgres_down_and_up() {
     })
     .await;
 
-    assert_eq!(readyz(&app).await, StatusCode::OK);
-    proxy.down().await;
-    assert_eq!(readyz(&app).await, StatusCode::SERVICE_UNAVAILABLE);
-    let body: Value = app.get("/readyz").await.json().await.expect("json");
-    assert_eq!(body["checks"]["postgres"], "unavailable");
-    proxy.up();
-    assert_eq!(readyz(&app).await, StatusCode::OK);
+    readyz_follows(&app, &proxy, "postgres").await;
 }
 
 /// Redis goes away and comes back; /readyz follows without a restart.
@@ -113,20 +128,5 @@ async fn readyz_follows_redis_down_and_up() {
     })
     .await;
 
-    assert_eq!(readyz(&app).await, StatusCode::OK);
-    proxy.down().await;
-    assert_eq!(readyz(&app).await, StatusCode::SERVICE_UNAVAILABLE);
-    let body: Value = app.get("/readyz").await.json().await.expect("json");
-    assert_eq!(body["checks"]["redis"], "unavailable");
-    proxy.up();
-    // The connection manager reconnects on its own; give it a moment.
-    let mut status = readyz(&app).await;
-    for _ in 0..20 {
-        if status == StatusCode::OK {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        status = readyz(&app).await;
-    }
-    assert_eq!(status, StatusCode::OK);
+    readyz_follows(&app, &proxy, "redis").await;
 }
