@@ -79,3 +79,13 @@ typed_id!(
     /// A message sent through the feedback form.
     FeedbackId
 );
+
+typed_id!(
+    /// A citizen. Internal to the portal; agencies know citizens by pseudonyms derived per agency.
+    CitizenId
+);
+
+typed_id!(
+    /// One entry of the security audit log.
+    SecurityEventId
+);

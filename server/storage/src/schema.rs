@@ -32,3 +32,42 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    citizens (id) {
+        id -> Text,
+        name -> Text,
+        name_kana -> Text,
+        birth_date -> Text,
+        sex -> Text,
+        address -> Text,
+        municipality_code -> Text,
+        email -> Nullable<Text>,
+        lang -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    card_links (serial) {
+        serial -> Text,
+        citizen_id -> Text,
+        not_after -> BigInt,
+        linked_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> Text,
+        at -> BigInt,
+        kind -> Text,
+        serial -> Nullable<Text>,
+        citizen_id -> Nullable<Text>,
+        client_addr -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(card_links -> citizens (citizen_id));
+diesel::allow_tables_to_appear_in_same_query!(citizens, card_links);

@@ -276,3 +276,119 @@ async fn kv_purge_removes_only_expired_rows() {
     assert_eq!(kv.purge_expired().await.expect("purge"), 2);
     assert_eq!(kv.get("kept").await.expect("get").as_deref(), Some("v"));
 }
+
+fn sample_citizen() -> portal_storage::models::citizen::Citizen {
+    portal_storage::models::citizen::Citizen {
+        id: portal_storage::ids::CitizenId::new(),
+        name: "山田 花子".to_owned(),
+        name_kana: "ヤマダ ハナコ".to_owned(),
+        birth_date: "1990-04-01".to_owned(),
+        sex: "female".to_owned(),
+        address: "東京都千代田区永田町1-7-1".to_owned(),
+        municipality_code: "131016".to_owned(),
+        email: None,
+        lang: "ja".to_owned(),
+        created_at: now_millis(),
+    }
+}
+
+#[tokio::test]
+async fn card_serials_map_to_citizens_and_a_renewed_card_links_again() {
+    use portal_storage::models::citizen::{CardLink, Citizen};
+    let test_db = TestDb::new().await;
+    let citizen = sample_citizen();
+    let (row, id) = (citizen.clone(), citizen.id);
+    test_db
+        .db
+        .run(move |c| Citizen::insert(c, &row))
+        .await
+        .expect("insert citizen");
+
+    for serial in ["0a1b2c", "0d0e0f"] {
+        let link = CardLink {
+            serial: serial.to_owned(),
+            citizen_id: id,
+            not_after: now_millis() + 1,
+            linked_at: now_millis(),
+        };
+        let again = link.clone();
+        test_db
+            .db
+            .run(move |c| CardLink::link(c, &link))
+            .await
+            .expect("link");
+        test_db
+            .db
+            .run(move |c| CardLink::link(c, &again))
+            .await
+            .expect("linking twice is harmless");
+    }
+    for serial in ["0a1b2c", "0d0e0f"] {
+        let found = test_db
+            .db
+            .run(move |c| Citizen::find_by_card_serial(c, serial))
+            .await
+            .expect("query");
+        assert_eq!(found.as_ref(), Some(&citizen), "serial {serial}");
+    }
+    let unknown = test_db
+        .db
+        .run(|c| Citizen::find_by_card_serial(c, "ffff"))
+        .await
+        .expect("query");
+    assert_eq!(unknown, None);
+    let links = test_db
+        .db
+        .run(move |c| CardLink::for_citizen(c, id))
+        .await
+        .expect("query");
+    assert_eq!(links.len(), 2);
+}
+
+#[tokio::test]
+async fn a_card_link_needs_an_existing_citizen() {
+    use portal_storage::models::citizen::CardLink;
+    let test_db = TestDb::new().await;
+    let link = CardLink {
+        serial: "0a".to_owned(),
+        citizen_id: portal_storage::ids::CitizenId::new(),
+        not_after: 0,
+        linked_at: 0,
+    };
+    let result = test_db.db.run(move |c| CardLink::link(c, &link)).await;
+    assert!(result.is_err(), "foreign key must refuse a link to nobody");
+}
+
+#[tokio::test]
+async fn security_events_are_kept_newest_first_per_serial() {
+    use portal_storage::ids::SecurityEventId;
+    use portal_storage::models::security_event::SecurityEvent;
+    let test_db = TestDb::new().await;
+    for (at, kind) in [
+        (1, "sign_in.failure"),
+        (2, "sign_in.success"),
+        (3, "card.locked"),
+    ] {
+        let event = SecurityEvent {
+            id: SecurityEventId::new(),
+            at,
+            kind: kind.to_owned(),
+            serial: Some("0a".to_owned()),
+            citizen_id: None,
+            client_addr: "127.0.0.1".to_owned(),
+            detail: String::new(),
+        };
+        test_db
+            .db
+            .run(move |c| SecurityEvent::record(c, &event))
+            .await
+            .expect("record");
+    }
+    let recent = test_db
+        .db
+        .run(|c| SecurityEvent::recent_for_serial(c, "0a", 2))
+        .await
+        .expect("query");
+    let kinds: Vec<_> = recent.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["card.locked", "sign_in.success"]);
+}
