@@ -8,4 +8,4 @@ pub mod pages;
 mod shell;
 
 pub use i18n::Lang;
-pub use shell::Shell;
+pub use shell::{SessionView, Shell};

@@ -12,6 +12,21 @@ pub struct Shell {
     /// Path and query of this request, for the language switch's return address.
     pub path: String,
     pub version: &'static str,
+    /// The signed-in citizen, when there is one: the header then offers sign-out, and the page schedules the
+    /// idle time-out warning.
+    pub session: Option<SessionView>,
+}
+
+/// What the page shell shows of a signed-in session.
+#[derive(Debug, Clone, Default)]
+pub struct SessionView {
+    /// The citizen's name, as on their card.
+    pub name: String,
+    /// Seconds of inactivity left before the session ends (1 hour after the last request).
+    pub idle_seconds_left: u64,
+    /// Seconds before the end at which the warning page is shown (works without JavaScript through
+    /// `<meta http-equiv="refresh">` to `/session/warning`).
+    pub warn_seconds_before: u64,
 }
 
 impl Shell {

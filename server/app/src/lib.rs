@@ -2,6 +2,7 @@
 //! ([`services`]) → model (`portal_storage::models`). [`build_app`] is shared by `portal serve` and the
 //! integration tests, which drive the real app in-process.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod forms;

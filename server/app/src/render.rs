@@ -30,6 +30,8 @@ pub fn shell(req: &HttpRequest) -> Shell {
         csrf_token,
         path,
         version: env!("CARGO_PKG_VERSION"),
+        // Filled in by the session extractor on signed-in pages.
+        session: None,
     }
 }
 

@@ -15,3 +15,4 @@ mod ops;
 mod pages;
 mod schema_sdl;
 mod security;
+mod sessions;

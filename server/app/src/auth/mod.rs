@@ -1,0 +1,3 @@
+//! Who is asking: sessions of signed-in citizens.
+
+pub mod session;

@@ -1,0 +1,161 @@
+//! Sessions of signed-in citizens, kept in the key-value store (the database by default, Redis when
+//! configured), so they survive a restart and are shared by every node.
+//!
+//! The cookie holds a random token; the store is keyed by its SHA-256, so reading the store does not give
+//! away usable cookies. A session ends after an hour without requests (idle), after its absolute lifetime,
+//! on sign-out, or when the citizen signs out everywhere (a per-citizen "signed out all at" time that every
+//! older session fails against).
+
+use std::time::Duration;
+
+use portal_storage::ids::CitizenId;
+use portal_storage::{Kv, now_millis};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::random::token;
+
+pub const SESSION_COOKIE: &str = "session";
+/// WCAG 2.2.1: the user is warned before this runs out and can extend it.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+/// However active, a session ends this long after sign-in.
+pub const ABSOLUTE_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
+/// The warning comes this long before the idle time-out.
+pub const WARN_BEFORE: Duration = Duration::from_secs(5 * 60);
+/// Requests closer together than this do not rewrite the session: one store write per minute at most.
+const TOUCH_INTERVAL_MILLIS: i64 = 60_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub citizen_id: String,
+    pub created_at: i64,
+    pub last_seen: i64,
+}
+
+impl Session {
+    pub fn citizen(&self) -> Result<CitizenId, AppError> {
+        self.citizen_id
+            .parse()
+            .map_err(|_| AppError::BadRequest("malformed session".to_owned()))
+    }
+
+    /// Seconds until the idle time-out, as of `now`.
+    pub fn idle_seconds_left(&self, now: i64) -> u64 {
+        let ends = self
+            .last_seen
+            .saturating_add(millis(IDLE_TIMEOUT))
+            .min(self.created_at.saturating_add(millis(ABSOLUTE_LIFETIME)));
+        u64::try_from((ends - now).max(0) / 1000).unwrap_or(0)
+    }
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn session_key(token: &str) -> String {
+    format!("session:{}", hex_digest(token))
+}
+
+fn signed_out_all_key(citizen: &str) -> String {
+    format!("signed_out_all:{citizen}")
+}
+
+fn hex_digest(value: &str) -> String {
+    Sha256::digest(value.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub struct Sessions<'a> {
+    kv: &'a Kv,
+}
+
+impl<'a> Sessions<'a> {
+    pub fn new(kv: &'a Kv) -> Sessions<'a> {
+        Sessions { kv }
+    }
+
+    /// Starts a session and returns the token for the cookie. Always a new token: signing in never reuses
+    /// an id the browser had before (no session fixation).
+    pub async fn create(&self, citizen: CitizenId) -> Result<String, AppError> {
+        let token = token(32);
+        let now = now_millis();
+        let session = Session {
+            citizen_id: citizen.to_string(),
+            created_at: now,
+            last_seen: now,
+        };
+        self.store(&token, &session).await?;
+        Ok(token)
+    }
+
+    async fn store(&self, token: &str, session: &Session) -> Result<(), AppError> {
+        let json =
+            serde_json::to_string(session).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        self.kv
+            .put(&session_key(token), &json, IDLE_TIMEOUT)
+            .await?;
+        Ok(())
+    }
+
+    /// The live session for `token`, extended by this activity; `None` when it has ended for any reason.
+    pub async fn resume(&self, token: &str) -> Result<Option<Session>, AppError> {
+        let Some(json) = self.kv.get(&session_key(token)).await? else {
+            return Ok(None);
+        };
+        let Ok(mut session) = serde_json::from_str::<Session>(&json) else {
+            return Ok(None);
+        };
+        let now = now_millis();
+        if now - session.created_at >= millis(ABSOLUTE_LIFETIME) {
+            self.end(token).await?;
+            return Ok(None);
+        }
+        if let Some(cutoff) = self
+            .kv
+            .get(&signed_out_all_key(&session.citizen_id))
+            .await?
+        {
+            if cutoff
+                .parse::<i64>()
+                .is_ok_and(|cutoff| session.created_at <= cutoff)
+            {
+                self.end(token).await?;
+                return Ok(None);
+            }
+        }
+        if now - session.last_seen >= TOUCH_INTERVAL_MILLIS {
+            session.last_seen = now;
+            self.store(token, &session).await?;
+        }
+        Ok(Some(session))
+    }
+
+    /// Extends the idle time-out now (the warning's "stay signed in"), whatever the touch interval.
+    pub async fn extend(&self, token: &str, session: &mut Session) -> Result<(), AppError> {
+        session.last_seen = now_millis();
+        self.store(token, session).await
+    }
+
+    pub async fn end(&self, token: &str) -> Result<(), AppError> {
+        self.kv.delete(&session_key(token)).await?;
+        Ok(())
+    }
+
+    /// Ends every session of the citizen, on every device, including ones started a moment ago.
+    pub async fn end_all(&self, citizen: CitizenId) -> Result<(), AppError> {
+        let now = now_millis().to_string();
+        // Kept as long as any session it must refuse could live.
+        self.kv
+            .put(
+                &signed_out_all_key(&citizen.to_string()),
+                &now,
+                ABSOLUTE_LIFETIME,
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,116 @@
+use std::time::Duration;
+
+use portal_server::auth::session::{IDLE_TIMEOUT, Sessions};
+use portal_storage::ids::CitizenId;
+use portal_storage::{Kv, now_millis};
+use portal_testkit::{TestDb, test_kv};
+
+/// A second handle on the same store, as a restarted server would open it.
+fn reopen(kv: &Kv, db: &portal_storage::Db) -> Kv {
+    match kv {
+        Kv::Database(_) => Kv::Database(db.clone()),
+        Kv::Redis { prefix, .. } => {
+            Kv::redis(&portal_testkit::redis_url().expect("redis url"), prefix).expect("reconnect")
+        }
+    }
+}
+
+#[tokio::test]
+async fn sessions_resume_end_and_survive_a_restart() {
+    let test_db = TestDb::new().await;
+    for kv in test_kv(&test_db.db) {
+        let name = kv.backend_name();
+        let sessions = Sessions::new(&kv);
+        let citizen = CitizenId::new();
+        let token = sessions.create(citizen).await.expect("create");
+        let other = sessions.create(citizen).await.expect("create");
+        assert_ne!(token, other, "{name}: every sign-in gets a new token");
+
+        let session = sessions
+            .resume(&token)
+            .await
+            .expect("resume")
+            .expect("live session");
+        assert_eq!(session.citizen_id, citizen.to_string(), "{name}");
+        assert!(
+            session.idle_seconds_left(now_millis()) > IDLE_TIMEOUT.as_secs() - 5,
+            "{name}"
+        );
+        assert!(
+            sessions
+                .resume("not-a-token")
+                .await
+                .expect("resume")
+                .is_none(),
+            "{name}"
+        );
+
+        let restarted = reopen(&kv, &test_db.db);
+        let after_restart = Sessions::new(&restarted)
+            .resume(&token)
+            .await
+            .expect("resume");
+        assert!(after_restart.is_some(), "{name}: a restart keeps sessions");
+
+        sessions.end(&token).await.expect("end");
+        assert!(
+            sessions.resume(&token).await.expect("resume").is_none(),
+            "{name}: signed out"
+        );
+        assert!(
+            sessions.resume(&other).await.expect("resume").is_some(),
+            "{name}: other session untouched"
+        );
+    }
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_older_session_of_that_citizen_only() {
+    let test_db = TestDb::new().await;
+    for kv in test_kv(&test_db.db) {
+        let name = kv.backend_name();
+        let sessions = Sessions::new(&kv);
+        let (alice, bob) = (CitizenId::new(), CitizenId::new());
+        let phone = sessions.create(alice).await.expect("create");
+        let laptop = sessions.create(alice).await.expect("create");
+        let bobs = sessions.create(bob).await.expect("create");
+
+        sessions.end_all(alice).await.expect("end all");
+        assert!(
+            sessions.resume(&phone).await.expect("resume").is_none(),
+            "{name}"
+        );
+        assert!(
+            sessions.resume(&laptop).await.expect("resume").is_none(),
+            "{name}"
+        );
+        assert!(
+            sessions.resume(&bobs).await.expect("resume").is_some(),
+            "{name}: other citizens unaffected"
+        );
+
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let fresh = sessions.create(alice).await.expect("create");
+        assert!(
+            sessions.resume(&fresh).await.expect("resume").is_some(),
+            "{name}: signing in again works"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_stored_under_a_digest_of_the_token() {
+    let test_db = TestDb::new().await;
+    let kv = Kv::Database(test_db.db.clone());
+    let token = Sessions::new(&kv)
+        .create(CitizenId::new())
+        .await
+        .expect("create");
+    assert!(
+        kv.get(&format!("session:{token}"))
+            .await
+            .expect("get")
+            .is_none(),
+        "raw token is not a key"
+    );
+}
