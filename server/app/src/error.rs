@@ -10,6 +10,9 @@ use portal_storage::StorageError;
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// A page for signed-in citizens, asked for without a live session.
+    #[error("sign-in required")]
+    SignInRequired,
     /// A POST whose CSRF token is missing or does not match the cookie.
     #[error("the form's security token is missing or does not match")]
     Csrf,
@@ -30,6 +33,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             // Every connection busy or the database gone: the client may retry.
@@ -46,6 +50,11 @@ impl ResponseError for AppError {
     /// An empty body: the error-page middleware fills in the page in the user's language.
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        if let AppError::SignInRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, "/sign-in"))
+                .finish();
+        }
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         } else {

@@ -3,6 +3,8 @@
 //! integration tests, which drive the real app in-process.
 
 pub mod auth;
+pub mod card_app;
+pub mod cards;
 pub mod config;
 pub mod error;
 pub mod forms;

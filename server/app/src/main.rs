@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use portal_server::config::{self, CONFIG_FILE_ENV, Config};
-use portal_server::{graphql, http_server, startup, telemetry};
+use portal_server::{card_app, graphql, http_server, startup, telemetry};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,12 +31,130 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// The card app: simulated My Number Cards (issue, sign in, revoke, reset the PIN).
+    Card {
+        #[command(subcommand)]
+        action: CardCommand,
+    },
     /// Write the GraphQL schema as SDL (sorted) to a file, or to standard output.
     GraphqlSchema {
         /// Where to write, e.g. schema.graphql.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum CardCommand {
+    /// Issue a card from the portal's test CA and register its holder as a citizen.
+    Issue {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        kana: String,
+        /// YYYY-MM-DD
+        #[arg(long, value_parser = card_app::parse_date)]
+        birth_date: time::Date,
+        /// male or female
+        #[arg(long, value_parser = card_app::parse_sex)]
+        sex: portal_card::Sex,
+        #[arg(long)]
+        address: String,
+        /// Local public body code of the municipality, 6 digits.
+        #[arg(long, default_value = "131016")]
+        municipality: String,
+        /// Authentication PIN: 4 digits.
+        #[arg(long)]
+        pin: String,
+        /// Signature password: 6-16 of A-Z and 0-9.
+        #[arg(long)]
+        password: String,
+        /// card or smartphone
+        #[arg(long, default_value = "card", value_parser = card_app::parse_kind)]
+        kind: portal_card::CardKind,
+        /// The card's own expiry, YYYY-MM-DD (the certificates end at the 5th birthday or here).
+        #[arg(long, value_parser = card_app::parse_date)]
+        expiry: Option<time::Date>,
+        /// Where to write the card file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Answer a sign-in challenge: the code (or QR URL) shown on the sign-in page. Asks for the PIN.
+    Sign {
+        #[arg(long, value_name = "FILE")]
+        card: PathBuf,
+        #[arg(long)]
+        code: String,
+        /// The portal's address.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// The PIN, for scripts; asked on the terminal when absent.
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    /// Revoke the card's authentication certificate (lost card); the portal refuses it within a minute.
+    Revoke {
+        #[arg(long, value_name = "FILE")]
+        card: PathBuf,
+    },
+    /// Reset a locked or forgotten PIN with the signature password, as at a convenience-store kiosk.
+    ResetPin {
+        #[arg(long, value_name = "FILE")]
+        card: PathBuf,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        new_pin: String,
+    },
+}
+
+fn run_card(config: Config, action: CardCommand) -> anyhow::Result<()> {
+    match action {
+        CardCommand::Issue {
+            name,
+            kana,
+            birth_date,
+            sex,
+            address,
+            municipality,
+            pin,
+            password,
+            kind,
+            expiry,
+            out,
+        } => {
+            let expiry = expiry.unwrap_or_else(|| {
+                portal_server::japan_today().saturating_add(time::Duration::days(3652))
+            });
+            let request = portal_server::services::cards::NewCard {
+                holder: portal_card::Holder {
+                    name,
+                    name_kana: kana,
+                    address,
+                    birth_date,
+                    sex,
+                },
+                municipality_code: municipality,
+                kind,
+                pin,
+                password,
+                expiry,
+            };
+            run_async(1, card_app::issue(&config, request, &out))
+        }
+        CardCommand::Sign {
+            card,
+            code,
+            url,
+            pin,
+        } => run_async(1, card_app::sign(&url, &card, &code, pin)),
+        CardCommand::Revoke { card } => card_app::revoke(&config, &card),
+        CardCommand::ResetPin {
+            card,
+            password,
+            new_pin,
+        } => card_app::reset_pin(&card, &password, &new_pin),
+    }
 }
 
 fn main() -> ExitCode {
@@ -54,6 +172,15 @@ fn main() -> ExitCode {
     }
     if let Command::GraphqlSchema { output } = &command {
         return export_schema(output.as_deref());
+    }
+    if let Command::Card { action } = command {
+        return match run_card(config, action) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("portal card: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
     }
     telemetry::init(&config);
     let result = match command {

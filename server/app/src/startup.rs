@@ -6,6 +6,7 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use portal_storage::{Db, DbConfig, Kv};
 
+use crate::cards::CardTrust;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::graphql::build_schema;
@@ -55,7 +56,13 @@ pub async fn build_state(config: Config) -> Result<AppState, AppError> {
         demo = config.demo,
         "storage ready"
     );
+    // The card CA (simulated JPKI): created on first start, its CRL published and re-read on a schedule.
+    let card_dir = config.data_dir.join("card-ca");
+    let cards = tokio::task::spawn_blocking(move || CardTrust::open(&card_dir))
+        .await
+        .map_err(|e| AppError::Startup(e.to_string()))??;
     Ok(AppState {
+        cards: Arc::new(cards),
         config: Arc::new(config),
         db,
         kv,

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use lettre::message::Mailbox;
 use portal_storage::{Db, Kv};
 
+use crate::cards::CardTrust;
 use crate::config::Config;
 use crate::graphql::PortalSchema;
 use crate::mail::Mailer;
@@ -17,4 +18,6 @@ pub struct AppState {
     pub mail_from: Mailbox,
     pub feedback_to: Mailbox,
     pub schema: PortalSchema,
+    /// The card CA and CRL sign-ins are checked against.
+    pub cards: Arc<CardTrust>,
 }

@@ -1,3 +1,4 @@
 //! Who is asking: sessions of signed-in citizens.
 
+pub mod extract;
 pub mod session;

@@ -114,24 +114,30 @@ impl<'a> Sessions<'a> {
             self.end(token).await?;
             return Ok(None);
         }
-        if let Some(cutoff) = self
+        let cutoff = self
             .kv
             .get(&signed_out_all_key(&session.citizen_id))
-            .await?
+            .await?;
+        if cutoff
+            .and_then(|c| c.parse::<i64>().ok())
+            .is_some_and(|cutoff| session.created_at <= cutoff)
         {
-            if cutoff
-                .parse::<i64>()
-                .is_ok_and(|cutoff| session.created_at <= cutoff)
-            {
-                self.end(token).await?;
-                return Ok(None);
-            }
+            self.end(token).await?;
+            return Ok(None);
         }
         if now - session.last_seen >= TOUCH_INTERVAL_MILLIS {
             session.last_seen = now;
             self.store(token, &session).await?;
         }
         Ok(Some(session))
+    }
+
+    /// The live session without extending it (the time-out warning must not count as activity).
+    pub async fn peek(&self, token: &str) -> Result<Option<Session>, AppError> {
+        let Some(json) = self.kv.get(&session_key(token)).await? else {
+            return Ok(None);
+        };
+        Ok(serde_json::from_str::<Session>(&json).ok())
     }
 
     /// Extends the idle time-out now (the warning's "stay signed in"), whatever the touch interval.

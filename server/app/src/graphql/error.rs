@@ -9,6 +9,7 @@ pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
 pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
 pub const NOT_FOUND: &str = "NOT_FOUND";
+pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
 pub const BAD_REQUEST: &str = "BAD_REQUEST";
 pub const UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
@@ -17,6 +18,7 @@ impl AppError {
     pub fn graphql_code(&self) -> &'static str {
         match self {
             AppError::NotFound => NOT_FOUND,
+            AppError::SignInRequired => UNAUTHENTICATED,
             AppError::BadRequest(_) | AppError::Csrf => BAD_REQUEST,
             AppError::Storage(_) => UNAVAILABLE,
             AppError::Mail(_) | AppError::Template(_) | AppError::Startup(_) => INTERNAL,

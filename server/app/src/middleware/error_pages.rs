@@ -9,7 +9,14 @@ use portal_web::pages::ErrorPage;
 
 use crate::render;
 
-const MACHINE_PATHS: &[&str] = &["/graphql", "/healthz", "/readyz", "/metrics"];
+const MACHINE_PATHS: &[&str] = &[
+    "/graphql",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/card/",
+    "/sign-in/status",
+];
 
 pub async fn error_pages(
     req: ServiceRequest,

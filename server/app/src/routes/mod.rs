@@ -1,12 +1,16 @@
 //! The route table: every URL the portal answers, and the handler (one per file) behind it.
 
 mod assets;
+mod card;
 mod feedback;
 mod graphql;
 mod language;
+mod my_page;
 mod not_found;
 mod ops;
 mod pages;
+mod session;
+pub mod sign_in;
 
 use actix_web::web;
 
@@ -20,6 +24,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(feedback::submit::submit)),
         )
         .route("/feedback/sent", web::get().to(feedback::sent::show))
+        .route("/sign-in", web::get().to(sign_in::page::show))
+        .route("/sign-in/qr/{file}", web::get().to(sign_in::qr::show))
+        .route("/sign-in/status", web::get().to(sign_in::status::show))
+        .route(
+            "/sign-in/continue",
+            web::post().to(sign_in::continue_::submit),
+        )
+        .route("/sign-in/failed", web::get().to(sign_in::failed::show))
+        .route(
+            "/card/challenge/{code}",
+            web::get().to(card::challenge::show),
+        )
+        .route("/card/response", web::post().to(card::response::submit))
+        .route("/my-page", web::get().to(my_page::show))
+        .route("/sign-out", web::post().to(session::sign_out::here))
+        .route(
+            "/sign-out/everywhere",
+            web::post().to(session::sign_out::everywhere),
+        )
+        .route("/signed-out", web::get().to(session::signed_out::show))
+        .route("/session/warning", web::get().to(session::warning::show))
+        .route("/session/extend", web::post().to(session::extend::submit))
         .route("/language/{code}", web::get().to(language::switch))
         .route("/static/{path:.*}", web::get().to(assets::serve))
         .route("/healthz", web::get().to(ops::healthz::check))

@@ -2,6 +2,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
+use portal_server::cards::CardTrust;
 use portal_server::config::Config;
 use portal_server::graphql::build_schema;
 use portal_server::mail::Mailer;
@@ -60,6 +61,7 @@ impl TestApp {
             db,
             kv,
             schema: build_schema(),
+            cards: Arc::new(CardTrust::open(&dirs.path().join("card-ca")).expect("card CA")),
         };
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -80,6 +82,11 @@ impl TestApp {
             _test_db: test_db,
             handle,
         }
+    }
+
+    /// The portal's test card CA.
+    pub fn ca_dir(&self) -> PathBuf {
+        self.state.config.data_dir.join("card-ca")
     }
 
     pub fn url(&self, path: &str) -> String {

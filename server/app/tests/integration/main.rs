@@ -16,3 +16,4 @@ mod pages;
 mod schema_sdl;
 mod security;
 mod sessions;
+mod sign_in;

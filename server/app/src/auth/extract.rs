@@ -1,0 +1,54 @@
+//! The signed-in citizen as a handler argument. Handlers that take [`SignedIn`] are for citizens only:
+//! anyone else is sent to the sign-in page.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use portal_storage::ids::CitizenId;
+use portal_web::SessionView;
+
+use super::session::{SESSION_COOKIE, Session, Sessions, WARN_BEFORE};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub struct SignedIn {
+    pub token: String,
+    pub session: Session,
+    pub citizen: CitizenId,
+}
+
+impl SignedIn {
+    /// What the page shell shows: name, and when the idle warning is due.
+    pub fn view(&self, name: &str) -> SessionView {
+        SessionView {
+            name: name.to_owned(),
+            idle_seconds_left: self.session.idle_seconds_left(portal_storage::now_millis()),
+            warn_seconds_before: WARN_BEFORE.as_secs(),
+        }
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<SignedIn, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        Box::pin(async move {
+            let (Some(state), Some(token)) = (state, token) else {
+                return Err(AppError::SignInRequired);
+            };
+            let Some(session) = Sessions::new(&state.kv).resume(&token).await? else {
+                return Err(AppError::SignInRequired);
+            };
+            let citizen = session.citizen()?;
+            Ok(SignedIn {
+                token,
+                session,
+                citizen,
+            })
+        })
+    }
+}

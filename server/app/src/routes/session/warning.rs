@@ -1,0 +1,34 @@
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use portal_storage::now_millis;
+use portal_web::pages::sign_in::SessionWarningPage;
+
+use crate::auth::session::{SESSION_COOKIE, Sessions};
+use crate::error::AppError;
+use crate::render;
+use crate::state::AppState;
+
+/// Reached by the page's meta refresh (no JavaScript) shortly before the idle time-out. Reading the session
+/// here must not extend it, so it is looked up without touching.
+pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let token = req
+        .cookie(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    match Sessions::new(&state.kv).peek(&token).await? {
+        Some(session) => {
+            let seconds_left = session.idle_seconds_left(now_millis());
+            render::page(
+                StatusCode::OK,
+                &SessionWarningPage {
+                    shell: render::shell(&req),
+                    seconds_left,
+                },
+            )
+        }
+        None => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, "/signed-out?timeout=1"))
+            .finish()),
+    }
+}

@@ -1,0 +1,59 @@
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::browser_secret;
+use crate::auth::session::{SESSION_COOKIE, Sessions};
+use crate::error::AppError;
+use crate::forms::csrf;
+use crate::render;
+use crate::services::sign_in::{self, Status};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct Form {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The waiting browser collects its sign-in: a new session cookie, then マイページ.
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<Form>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&req, &form.csrf_token)?;
+    let secret = browser_secret(&req).unwrap_or_default();
+    match sign_in::complete(&state, &form.code, &secret).await? {
+        Status::SignedIn(citizen) => {
+            let token = Sessions::new(&state.kv).create(citizen).await?;
+            let cookie = Cookie::build(SESSION_COOKIE, token)
+                .path("/")
+                .http_only(true)
+                .secure(req.connection_info().scheme() == "https")
+                .same_site(SameSite::Lax)
+                .finish();
+            Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, "/my-page"))
+                .cookie(cookie)
+                .finish())
+        }
+        Status::Pending => {
+            let code = sign_in::normalize_code(&form.code);
+            render::page(
+                StatusCode::OK,
+                &super::page::page(&req, &state, &code, true),
+            )
+        }
+        Status::Failed(failure) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                LOCATION,
+                format!("/sign-in/failed?reason={}", failure.code()),
+            ))
+            .finish()),
+    }
+}

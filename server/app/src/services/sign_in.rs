@@ -1,0 +1,425 @@
+//! Signing in with the My Number Card: challenge, card response, and handing the session to the browser
+//! that asked — only that one.
+//!
+//! 1. The browser asks for a challenge: a random nonce under a short code, single use, 5 minutes, bound to
+//!    a secret cookie of that browser.
+//! 2. The card app fetches the challenge by its code, signs [`message_to_sign`] with the card's
+//!    authentication key (PKCS#1 v1.5, SHA-256) after the PIN, and posts certificate and signature.
+//! 3. The server checks signature, chain, validity and CRL, maps the certificate serial to a citizen, and
+//!    records the outcome for the waiting browser.
+//! 4. The waiting browser (same secret cookie) collects the outcome and gets a fresh session.
+
+use std::time::Duration;
+
+use portal_card::VerifyError;
+use portal_storage::ids::{CitizenId, SecurityEventId};
+use portal_storage::models::citizen::Citizen;
+use portal_storage::models::security_event::SecurityEvent;
+use portal_storage::now_millis;
+use portal_web::pages::sign_in::SignInFailure;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::random::token;
+use crate::state::AppState;
+
+pub const CHALLENGE_TTL: Duration = Duration::from_secs(5 * 60);
+/// Attempts per client address per minute (challenges and responses each).
+pub const PER_ADDRESS_PER_MINUTE: i64 = 30;
+/// Responses per certificate per 10 minutes.
+pub const PER_CARD_PER_WINDOW: i64 = 10;
+const CARD_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Challenge {
+    nonce: String,
+    /// SHA-256 of the browser's secret cookie.
+    browser: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Outcome {
+    browser: String,
+    citizen: Option<String>,
+    failure: Option<String>,
+}
+
+/// What a card app needs to answer a challenge.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChallengeInfo {
+    pub code: String,
+    pub origin: String,
+    pub nonce: String,
+}
+
+/// The exact bytes the card signs. Versioned and bound to the portal's origin, the code and the nonce, so a
+/// signature cannot be replayed against another challenge or another site.
+pub fn message_to_sign(origin: &str, code: &str, nonce: &str) -> Vec<u8> {
+    format!("mynaportal-sign-in-v1\norigin={origin}\ncode={code}\nnonce={nonce}\n").into_bytes()
+}
+
+fn digest(value: &str) -> String {
+    Sha256::digest(value.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Normalizes what a person typed: upper case, no spaces or hyphens, and the look-alikes O/I/L read as 0/1/1.
+pub fn normalize_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect()
+}
+
+/// The code as shown: two groups of four.
+pub fn display_code(code: &str) -> String {
+    match code.split_at_checked(4) {
+        Some((a, b)) => format!("{a}-{b}"),
+        None => code.to_owned(),
+    }
+}
+
+async fn within_limit(
+    state: &AppState,
+    key: &str,
+    limit: i64,
+    window: Duration,
+) -> Result<bool, AppError> {
+    Ok(state.kv.incr(key, window).await? <= limit)
+}
+
+/// Starts a challenge for the browser holding `browser_secret`; returns its code.
+pub async fn start(
+    state: &AppState,
+    browser_secret: &str,
+    client: &str,
+) -> Result<Result<String, SignInFailure>, AppError> {
+    if !within_limit(
+        state,
+        &format!("rl:challenge:{client}"),
+        PER_ADDRESS_PER_MINUTE,
+        Duration::from_secs(60),
+    )
+    .await?
+    {
+        return Ok(Err(SignInFailure::TooManyAttempts));
+    }
+    let code: String = {
+        let mut rng = rand::rng();
+        (0..8)
+            .map(|_| char::from(CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())]))
+            .collect()
+    };
+    let challenge = Challenge {
+        nonce: token(32),
+        browser: digest(browser_secret),
+    };
+    let json =
+        serde_json::to_string(&challenge).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    state
+        .kv
+        .put(&format!("challenge:{code}"), &json, CHALLENGE_TTL)
+        .await?;
+    Ok(Ok(code))
+}
+
+/// The challenge behind a code, for the card app; `None` when unknown, used or expired.
+pub async fn challenge_info(
+    state: &AppState,
+    code: &str,
+) -> Result<Option<ChallengeInfo>, AppError> {
+    let code = normalize_code(code);
+    let Some(json) = state.kv.get(&format!("challenge:{code}")).await? else {
+        return Ok(None);
+    };
+    let Ok(challenge) = serde_json::from_str::<Challenge>(&json) else {
+        return Ok(None);
+    };
+    Ok(Some(ChallengeInfo {
+        code,
+        origin: state.config.public_url.clone(),
+        nonce: challenge.nonce,
+    }))
+}
+
+fn failure_for(error: &VerifyError) -> SignInFailure {
+    match error {
+        VerifyError::UnknownIssuer | VerifyError::WrongUsage | VerifyError::WrongKey => {
+            SignInFailure::UnknownIssuer
+        }
+        VerifyError::Expired | VerifyError::NotYetValid => SignInFailure::CardExpired,
+        VerifyError::Revoked => SignInFailure::Revoked,
+        _ => SignInFailure::BadSignature,
+    }
+}
+
+async fn audit(
+    state: &AppState,
+    kind: &str,
+    serial: Option<String>,
+    citizen: Option<CitizenId>,
+    client: &str,
+    detail: String,
+) {
+    let event = SecurityEvent {
+        id: SecurityEventId::new(),
+        at: now_millis(),
+        kind: kind.to_owned(),
+        serial,
+        citizen_id: citizen,
+        client_addr: client.to_owned(),
+        detail,
+    };
+    if let Err(e) = state
+        .db
+        .run(move |c| SecurityEvent::record(c, &event))
+        .await
+    {
+        tracing::error!(error = %e, "writing the security audit log failed");
+    }
+}
+
+/// Checks a card's answer. On success or failure the outcome waits for the browser that started the
+/// challenge; the card app is told the result either way.
+pub async fn respond(
+    state: &AppState,
+    code: &str,
+    certificate: &[u8],
+    signature: &[u8],
+    client: &str,
+) -> Result<Result<(), SignInFailure>, AppError> {
+    let code = normalize_code(code);
+    if !within_limit(
+        state,
+        &format!("rl:response:{client}"),
+        PER_ADDRESS_PER_MINUTE,
+        Duration::from_secs(60),
+    )
+    .await?
+    {
+        audit(
+            state,
+            "sign_in.rate_limited",
+            None,
+            None,
+            client,
+            "per address".to_owned(),
+        )
+        .await;
+        return Ok(Err(SignInFailure::TooManyAttempts));
+    }
+    // Taking the challenge makes it single use: a replayed response finds nothing.
+    let Some(json) = state.kv.take(&format!("challenge:{code}")).await? else {
+        audit(
+            state,
+            "sign_in.expired",
+            None,
+            None,
+            client,
+            format!("code {code}"),
+        )
+        .await;
+        return Ok(Err(SignInFailure::Expired));
+    };
+    let challenge: Challenge =
+        serde_json::from_str(&json).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let message = message_to_sign(&state.config.public_url, &code, &challenge.nonce);
+    let verdict = state.cards.verifier().verify(
+        certificate,
+        &message,
+        signature,
+        time::OffsetDateTime::now_utc(),
+    );
+    let result = match verdict {
+        Err(e) => {
+            audit(
+                state,
+                &format!("sign_in.{}", failure_for(&e).code()),
+                None,
+                None,
+                client,
+                e.to_string(),
+            )
+            .await;
+            Err(failure_for(&e))
+        }
+        Ok(cert) => {
+            let serial = cert.serial_hex.clone();
+            if !within_limit(
+                state,
+                &format!("rl:card:{serial}"),
+                PER_CARD_PER_WINDOW,
+                CARD_WINDOW,
+            )
+            .await?
+            {
+                audit(
+                    state,
+                    "sign_in.rate_limited",
+                    Some(serial),
+                    None,
+                    client,
+                    "per card".to_owned(),
+                )
+                .await;
+                Err(SignInFailure::TooManyAttempts)
+            } else {
+                let lookup = serial.clone();
+                match state
+                    .db
+                    .run(move |c| Citizen::find_by_card_serial(c, &lookup))
+                    .await?
+                {
+                    None => {
+                        audit(
+                            state,
+                            "sign_in.unknown_card",
+                            Some(serial),
+                            None,
+                            client,
+                            String::new(),
+                        )
+                        .await;
+                        Err(SignInFailure::UnknownCard)
+                    }
+                    Some(citizen) => {
+                        audit(
+                            state,
+                            "sign_in.success",
+                            Some(serial),
+                            Some(citizen.id),
+                            client,
+                            String::new(),
+                        )
+                        .await;
+                        Ok(citizen.id)
+                    }
+                }
+            }
+        }
+    };
+    let outcome = match &result {
+        Ok(citizen) => Outcome {
+            browser: challenge.browser,
+            citizen: Some(citizen.to_string()),
+            failure: None,
+        },
+        Err(failure) => Outcome {
+            browser: challenge.browser,
+            citizen: None,
+            failure: Some(failure.code().to_owned()),
+        },
+    };
+    let json = serde_json::to_string(&outcome).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    state
+        .kv
+        .put(&format!("outcome:{code}"), &json, CHALLENGE_TTL)
+        .await?;
+    Ok(result.map(|_| ()))
+}
+
+/// Where a waiting browser stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    SignedIn(CitizenId),
+    Failed(SignInFailure),
+}
+
+/// The outcome for this browser, without consuming it (the polling script asks repeatedly).
+pub async fn status(
+    state: &AppState,
+    code: &str,
+    browser_secret: &str,
+) -> Result<Status, AppError> {
+    let code = normalize_code(code);
+    match state.kv.get(&format!("outcome:{code}")).await? {
+        Some(json) => Ok(outcome_status(&json, browser_secret)),
+        None if state.kv.get(&format!("challenge:{code}")).await?.is_some() => Ok(Status::Pending),
+        None => Ok(Status::Failed(SignInFailure::Expired)),
+    }
+}
+
+fn outcome_status(json: &str, browser_secret: &str) -> Status {
+    let Ok(outcome) = serde_json::from_str::<Outcome>(json) else {
+        return Status::Failed(SignInFailure::Expired);
+    };
+    if outcome.browser != digest(browser_secret) {
+        return Status::Failed(SignInFailure::OtherBrowser);
+    }
+    match (
+        outcome.citizen.and_then(|c| c.parse().ok()),
+        outcome
+            .failure
+            .as_deref()
+            .and_then(SignInFailure::from_code),
+    ) {
+        (Some(citizen), _) => Status::SignedIn(citizen),
+        (None, Some(failure)) => Status::Failed(failure),
+        (None, None) => Status::Failed(SignInFailure::Expired),
+    }
+}
+
+/// Collects a successful outcome, once: the session is handed out a single time.
+pub async fn complete(
+    state: &AppState,
+    code: &str,
+    browser_secret: &str,
+) -> Result<Status, AppError> {
+    let code = normalize_code(code);
+    let status = status(state, &code, browser_secret).await?;
+    if let Status::SignedIn(_) = status
+        && state.kv.take(&format!("outcome:{code}")).await?.is_none()
+    {
+        return Ok(Status::Failed(SignInFailure::Expired));
+    }
+    Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_forgiving_to_type() {
+        assert_eq!(normalize_code(" k7q2-m9xd "), "K7Q2M9XD");
+        assert_eq!(normalize_code("OIL0"), "0110");
+        assert_eq!(display_code("K7Q2M9XD"), "K7Q2-M9XD");
+    }
+
+    #[test]
+    fn the_signed_message_binds_origin_code_and_nonce() {
+        let m = message_to_sign("https://portal.example", "K7Q2M9XD", "abc");
+        assert_eq!(
+            m,
+            b"mynaportal-sign-in-v1\norigin=https://portal.example\ncode=K7Q2M9XD\nnonce=abc\n"
+        );
+    }
+
+    #[test]
+    fn an_outcome_belongs_to_the_browser_that_started_it() {
+        let citizen = CitizenId::new();
+        let json = serde_json::to_string(&Outcome {
+            browser: digest("mine"),
+            citizen: Some(citizen.to_string()),
+            failure: None,
+        })
+        .expect("json");
+        assert_eq!(outcome_status(&json, "mine"), Status::SignedIn(citizen));
+        assert_eq!(
+            outcome_status(&json, "theirs"),
+            Status::Failed(SignInFailure::OtherBrowser)
+        );
+    }
+}
