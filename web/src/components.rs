@@ -34,6 +34,42 @@ impl FieldErrors {
     }
 }
 
+/// Message lookup with `{count}` filled in. The component macros only call `shell.t(key)` for their fixed
+/// texts and error messages, so a page whose error message carries a number (e.g. "2 more wrong PINs and the
+/// card locks") passes this to `error_summary` and the field macro in place of the shell
+/// (`{% let messages = shell.counted(…) %}`).
+///
+/// For a count of one, `<key>_one` is used when the catalog has it; without a count, `<key>_uncounted` is used
+/// when the catalog has it (so a message never shows a bare `{count}`).
+#[derive(Debug, Clone, Copy)]
+pub struct CountedMessages {
+    lang: crate::Lang,
+    count: Option<u64>,
+}
+
+impl CountedMessages {
+    pub fn new(lang: crate::Lang, count: Option<u64>) -> Self {
+        CountedMessages { lang, count }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        match self.count {
+            Some(count) => {
+                let one = (count == 1)
+                    .then(|| self.lang.get(&format!("{key}_one")))
+                    .flatten();
+                one.unwrap_or_else(|| self.lang.t(key))
+                    .replace("{count}", &count.to_string())
+            }
+            None => self
+                .lang
+                .get(&format!("{key}_uncounted"))
+                .unwrap_or_else(|| self.lang.t(key))
+                .to_owned(),
+        }
+    }
+}
+
 /// One link or gap in a [`Pagination`] block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageItem {

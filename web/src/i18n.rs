@@ -42,17 +42,23 @@ impl Lang {
 
     /// The message for `key`; the key itself when missing (tests keep that from happening).
     pub fn t(self, key: &str) -> &'static str {
-        let catalog = match self {
-            Lang::Ja => &*JA,
-            Lang::En => &*EN,
-        };
-        match catalog.get(key) {
-            Some(text) => text.as_str(),
+        match self.get(key) {
+            Some(text) => text,
             None => {
                 // Leaking is bounded by the number of distinct missing keys, which tests keep at zero.
                 Box::leak(key.to_owned().into_boxed_str())
             }
         }
+    }
+
+    /// The message for `key`, or `None` when the catalog has no such key (for optional variants such as
+    /// `<key>_one`).
+    pub fn get(self, key: &str) -> Option<&'static str> {
+        let catalog = match self {
+            Lang::Ja => &*JA,
+            Lang::En => &*EN,
+        };
+        catalog.get(key).map(String::as_str)
     }
 
     /// `t` with `{name}` placeholders replaced.

@@ -29,6 +29,16 @@ pub struct SessionView {
     pub warn_seconds_before: u64,
 }
 
+impl SessionView {
+    /// Seconds from now until the idle warning is due: `idle_seconds_left - warn_seconds_before`, never
+    /// below zero. The `<meta http-equiv="refresh">` to `/session/warning` (inside `<noscript>`) and the
+    /// script's dialog both use it.
+    pub fn warning_after(&self) -> u64 {
+        self.idle_seconds_left
+            .saturating_sub(self.warn_seconds_before)
+    }
+}
+
 impl Shell {
     pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)
@@ -45,6 +55,35 @@ impl Shell {
             self.lang.other().code(),
             encode_query_value(&self.path)
         )
+    }
+
+    /// The service navigation: home, マイページ when signed in, feedback, accessibility.
+    pub fn nav_items(&self) -> Vec<(&'static str, &'static str)> {
+        let mut items = vec![("/", self.t("header.nav.home"))];
+        if self.session.is_some() {
+            items.push(("/my-page", self.t("header.nav.my_page")));
+        }
+        items.push(("/feedback", self.t("header.nav.feedback")));
+        items.push(("/accessibility", self.t("header.nav.accessibility")));
+        items
+    }
+
+    /// A span of time in words, for "you will be signed out in …": minutes (rounded up, as countdowns
+    /// usually do: "2 minutes" until the last minute) from one minute up, seconds below that. portal.js
+    /// words its countdown the same way.
+    pub fn duration_text(&self, seconds: impl std::borrow::Borrow<u64>) -> String {
+        let seconds = *seconds.borrow();
+        if seconds >= 60 {
+            self.tn("time.minutes", seconds.div_ceil(60))
+        } else {
+            self.tn("time.seconds", seconds)
+        }
+    }
+
+    /// Message lookup with `{count}` filled in, to pass to the component macros instead of the shell when
+    /// an error message carries a number (e.g. "2 tries left"). See [`crate::components::CountedMessages`].
+    pub fn counted(&self, count: Option<u64>) -> crate::components::CountedMessages {
+        crate::components::CountedMessages::new(self.lang, count)
     }
 
     pub fn asset(&self, name: &str) -> String {
@@ -141,6 +180,48 @@ mod tests {
             at("/feedback?a=b").switch_href(),
             "/language/en?next=/feedback%3Fa%3Db"
         );
+    }
+
+    #[test]
+    fn warning_after_never_underflows() {
+        let view = |idle, warn| SessionView {
+            name: String::new(),
+            idle_seconds_left: idle,
+            warn_seconds_before: warn,
+        };
+        assert_eq!(view(3600, 120).warning_after(), 3480);
+        assert_eq!(view(60, 120).warning_after(), 0);
+        assert_eq!(view(0, 0).warning_after(), 0);
+    }
+
+    #[test]
+    fn nav_gains_my_page_when_signed_in() {
+        let mut shell = at("/");
+        assert!(
+            !shell
+                .nav_items()
+                .iter()
+                .any(|(href, _)| *href == "/my-page")
+        );
+        shell.session = Some(SessionView::default());
+        let hrefs: Vec<_> = shell.nav_items().iter().map(|(href, _)| *href).collect();
+        assert_eq!(hrefs, ["/", "/my-page", "/feedback", "/accessibility"]);
+    }
+
+    #[test]
+    fn duration_text_uses_minutes_then_seconds() {
+        let shell = Shell {
+            lang: Lang::En,
+            ..Shell::default()
+        };
+        assert_eq!(shell.duration_text(120), "2 minutes");
+        assert_eq!(shell.duration_text(61), "2 minutes");
+        assert_eq!(shell.duration_text(60), "1 minute");
+        assert_eq!(shell.duration_text(59), "59 seconds");
+        assert_eq!(shell.duration_text(1), "1 second");
+        let ja = at("/");
+        assert_eq!(ja.duration_text(120), "2分");
+        assert_eq!(ja.duration_text(30), "30秒");
     }
 
     #[test]

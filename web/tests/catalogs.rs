@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use portal_web::i18n::{EN_SOURCE, JA_SOURCE, parse_catalog};
 
-/// Keys the server uses directly: in `FieldErrors` for the feedback form, the title prefix of error pages,
-/// and the names it shows in GraphQL.
+/// Keys the server uses directly: in `FieldErrors` for the feedback and demo reader forms (with the
+/// `_one`/`_uncounted` variants `CountedMessages` picks), the title prefix of error pages, page titles, and
+/// the names it shows in GraphQL.
 const SERVER_KEYS: &[&str] = &[
     "error.title_prefix",
     "service.name",
@@ -23,6 +24,14 @@ const SERVER_KEYS: &[&str] = &[
     "feedback.errors.email_required",
     "feedback.errors.email_invalid",
     "feedback.errors.name_too_long",
+    "sign_in.title",
+    "my_page.title",
+    "demo_reader.errors.card_required",
+    "demo_reader.errors.pin_format",
+    "demo_reader.errors.pin_wrong",
+    "demo_reader.errors.pin_wrong_one",
+    "demo_reader.errors.pin_wrong_uncounted",
+    "demo_reader.errors.locked",
 ];
 
 fn catalogs() -> [(&'static str, HashMap<String, String>); 2] {

@@ -10,11 +10,15 @@ use askama::Template;
 use portal_web::components::FieldErrors;
 use portal_web::i18n::{EN_SOURCE, JA_SOURCE, parse_catalog};
 use portal_web::pages::email::{FeedbackHtml, FeedbackSubject, FeedbackText};
+use portal_web::pages::sign_in::{
+    DemoCard, DemoReaderForm, DemoReaderPage, MyPage, SessionWarningPage, SignInFailedPage,
+    SignInFailure, SignInPage, SignedOutPage,
+};
 use portal_web::pages::{
     AccessibilityPage, ComponentsPage, ErrorPage, FeedbackForm, FeedbackPage, FeedbackSentPage,
     HomePage,
 };
-use portal_web::{Lang, Shell, assets};
+use portal_web::{Lang, SessionView, Shell, assets};
 
 const NONCE: &str = "t3stNonce";
 const CSRF: &str = "csrf-t0ken";
@@ -38,6 +42,67 @@ fn shell(lang: Lang, path: &str) -> Shell {
         csrf_token: CSRF.into(),
         path: path.into(),
         version: "9.9.9",
+        session: None,
+    }
+}
+
+/// The shell of a signed-in page: 1 hour of idle time left, warned 2 minutes before. The name has markup in
+/// it, to check it is escaped.
+fn signed_in(lang: Lang, path: &str) -> Shell {
+    Shell {
+        session: Some(SessionView {
+            name: "山田 <花子>".into(),
+            idle_seconds_left: 3600,
+            warn_seconds_before: 120,
+        }),
+        ..shell(lang, path)
+    }
+}
+
+const CODE: &str = "K7Q2-M9XD";
+
+fn sign_in_page(lang: Lang, demo: bool, still_waiting: bool) -> SignInPage {
+    SignInPage {
+        shell: shell(lang, "/sign-in"),
+        code: CODE.into(),
+        qr_url: format!("/sign-in/qr/{CODE}.svg"),
+        respond_url: format!("http://127.0.0.1:8080/card/challenge/{CODE}"),
+        status_url: format!("/sign-in/status/{CODE}"),
+        expires_in_minutes: 5,
+        demo,
+        still_waiting,
+    }
+}
+
+fn demo_cards() -> Vec<DemoCard> {
+    vec![
+        DemoCard {
+            id: "demo-1".into(),
+            label: "山田 花子 (PIN 1234)".into(),
+        },
+        DemoCard {
+            id: "demo-2".into(),
+            label: "佐藤 一郎 (PIN 5678)".into(),
+        },
+    ]
+}
+
+/// The demo reader after a wrong PIN on a card with `tries_left` tries left, plus a card error, so both
+/// fields show an error.
+fn demo_reader_with_errors(lang: Lang, tries_left: Option<u8>) -> DemoReaderPage {
+    let mut errors = FieldErrors::default();
+    errors.add("card", "demo_reader.errors.card_required");
+    errors.add("pin", "demo_reader.errors.pin_wrong");
+    DemoReaderPage {
+        shell: shell(lang, "/sign-in/demo-reader"),
+        cards: demo_cards(),
+        form: DemoReaderForm {
+            code: CODE.into(),
+            card: "demo-2".into(),
+            pin: "9999".into(),
+        },
+        errors,
+        tries_left,
     }
 }
 
@@ -146,8 +211,102 @@ fn all_pages(lang: Lang) -> Vec<(String, String, bool, Vec<&'static str>)> {
             vec![],
         ));
     }
+    pages.extend(sign_in_pages(lang));
     pages
 }
+
+/// Sign-in, sign-out and session pages, and ordinary pages with a signed-in shell.
+fn sign_in_pages(lang: Lang) -> Vec<(String, String, bool, Vec<&'static str>)> {
+    let page = |name: &str, html: String| (name.to_owned(), html, false, vec![]);
+    let mut pages = vec![
+        page("sign in", render(&sign_in_page(lang, false, false))),
+        page(
+            "sign in (demo, still waiting)",
+            render(&sign_in_page(lang, true, true)),
+        ),
+        page(
+            "home (signed in)",
+            render(&HomePage {
+                shell: signed_in(lang, "/"),
+            }),
+        ),
+        page(
+            "feedback (signed in)",
+            render(&FeedbackPage {
+                shell: signed_in(lang, "/feedback"),
+                form: FeedbackForm::default(),
+                errors: FieldErrors::default(),
+            }),
+        ),
+        page(
+            "my page",
+            render(&MyPage {
+                shell: signed_in(lang, "/my-page"),
+                name: "山田 <花子>".into(),
+            }),
+        ),
+        page(
+            "session warning",
+            render(&SessionWarningPage {
+                shell: signed_in(lang, "/session/warning"),
+                seconds_left: 115,
+            }),
+        ),
+        page(
+            "session warning (no time left)",
+            render(&SessionWarningPage {
+                shell: signed_in(lang, "/session/warning"),
+                seconds_left: 0,
+            }),
+        ),
+        page(
+            "demo reader",
+            render(&DemoReaderPage {
+                shell: shell(lang, "/sign-in/demo-reader?code=K7Q2-M9XD"),
+                cards: demo_cards(),
+                form: DemoReaderForm {
+                    code: CODE.into(),
+                    ..DemoReaderForm::default()
+                },
+                errors: FieldErrors::default(),
+                tries_left: None,
+            }),
+        ),
+    ];
+    for (everywhere, timed_out) in [(false, false), (true, false), (false, true)] {
+        pages.push(page(
+            &format!("signed out (everywhere {everywhere}, timed out {timed_out})"),
+            render(&SignedOutPage {
+                shell: shell(lang, "/signed-out"),
+                everywhere,
+                timed_out,
+            }),
+        ));
+    }
+    for reason in SignInFailure::ALL {
+        pages.push((
+            format!("sign in failed ({})", reason.code()),
+            render(&SignInFailedPage {
+                shell: shell(lang, &format!("/sign-in/failed?reason={}", reason.code())),
+                reason,
+            }),
+            true,
+            vec![],
+        ));
+    }
+    for tries_left in [Some(2), Some(1), None] {
+        pages.push((
+            format!("demo reader (errors, {tries_left:?} tries left)"),
+            render(&demo_reader_with_errors(lang, tries_left)),
+            true,
+            vec!["card", "pin"],
+        ));
+    }
+    pages
+}
+
+/// Number of pages [`sign_in_pages`] renders in one language.
+const SIGN_IN_PAGES: usize = 8 + 3 + 9 + 3;
 
 /// Values of `attr="…"` (preceded by whitespace, so `data-id` is not `id`).
 fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
@@ -171,6 +330,14 @@ fn tag_with_id<'a>(html: &'a str, id: &str) -> Option<&'a str> {
     let open = html[..at].rfind('<')?;
     let name = &html[open + 1..at];
     Some(name.split_whitespace().next().unwrap_or(name))
+}
+
+/// What is inside `<body …>` … `</body>` (the body carries data attributes on signed-in pages).
+fn body_of(html: &str) -> Option<&str> {
+    let open = html.find("<body")?;
+    let from = html[open..].find('>')? + open + 1;
+    let to = html[from..].find("</body>")? + from;
+    Some(&html[from..to])
 }
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -208,7 +375,7 @@ fn check_structure(
     );
 
     // The skip link is the first element in <body> and targets main.
-    let body = between(html, "<body>", "</body>").unwrap_or_else(|| panic!("{ctx}: no <body>"));
+    let body = body_of(html).unwrap_or_else(|| panic!("{ctx}: no <body>"));
     assert!(
         body.trim_start()
             .starts_with("<a href=\"#main-content\" class=\"skip-link\""),
@@ -335,7 +502,15 @@ fn check_structure(
     for text in html.split(['<', '>', '"']).map(str::trim) {
         assert!(!keys.contains(text), "{ctx}: untranslated key {text}");
     }
-    for placeholder in ["{version}", "{status}", "{page}", "{key}", "{reference}"] {
+    for placeholder in [
+        "{version}",
+        "{status}",
+        "{page}",
+        "{key}",
+        "{reference}",
+        "{name}",
+        "{code}",
+    ] {
         assert!(!html.contains(placeholder), "{ctx}: unfilled {placeholder}");
     }
 
@@ -385,7 +560,7 @@ fn every_page_has_an_accessible_structure() {
             count += 1;
         }
     }
-    assert_eq!(count, 2 * (6 + ERROR_STATUSES.len()));
+    assert_eq!(count, 2 * (6 + ERROR_STATUSES.len() + SIGN_IN_PAGES));
 }
 
 #[test]
@@ -658,6 +833,11 @@ fn stylesheet_and_script_follow_the_rules() {
         "@media print",
         "#d4351c",
         "Noto Sans JP",
+        ".sign-in__qr",
+        ".sign-in__code",
+        ".demo-notice",
+        ".session-dialog::backdrop",
+        ".header__sign-out:focus",
     ] {
         assert!(css.contains(needed), "portal.css lacks {needed}");
     }
@@ -669,6 +849,14 @@ fn stylesheet_and_script_follow_the_rules() {
         "error-summary",
         "preventScroll",
         "skip-link",
+        // Sign-in waiting state and the idle time-out dialog.
+        "sign-in-status",
+        "statusUrl",
+        "showModal",
+        "data-session-extend",
+        "idleSeconds",
+        "warnSeconds",
+        "session-expiry",
     ] {
         assert!(js.contains(needed), "portal.js lacks {needed}");
     }
@@ -725,4 +913,406 @@ fn emails_render_in_both_languages() {
     });
     assert!(empty.contains("Date the problem happened: (not given)"));
     assert!(empty.contains("Reply wanted: No"));
+}
+
+fn csrf_field() -> String {
+    format!("<input type=\"hidden\" name=\"csrf_token\" value=\"{CSRF}\">")
+}
+
+#[test]
+fn signed_in_shell_schedules_the_idle_warning_and_offers_sign_out() {
+    for lang in Lang::ALL {
+        let html = render(&HomePage {
+            shell: signed_in(lang, "/"),
+        });
+        let head = between(&html, "<head>", "</head>").unwrap_or_default();
+        assert!(
+            head.contains(
+                "<noscript><meta http-equiv=\"refresh\" content=\"3480;url=/session/warning\"></noscript>"
+            ),
+            "no-JS idle warning: refresh 3600 - 120 seconds from now, only without JavaScript"
+        );
+        assert_eq!(html.matches("http-equiv=\"refresh\"").count(), 1);
+        assert!(html.contains("<body data-idle-seconds=\"3600\" data-warn-seconds=\"120\">"));
+
+        let header = between(&html, "<header", "</header>").unwrap_or_default();
+        let form = between(
+            header,
+            "<form method=\"post\" action=\"/sign-out\" class=\"header__sign-out-form\">",
+            "</form>",
+        )
+        .unwrap_or_else(|| panic!("no sign-out form in the header"));
+        assert!(form.contains(&csrf_field()), "sign-out form without csrf");
+        assert!(form.contains(&format!(
+            "<button type=\"submit\" class=\"header__sign-out\">{}</button>",
+            lang.t("header.sign_out")
+        )));
+        assert!(
+            header.contains(
+                &lang
+                    .t("header.signed_in_as")
+                    .replace("{name}", "山田 &#60;花子&#62;")
+            ),
+            "the name is shown, escaped"
+        );
+        assert!(!header.contains("href=\"/sign-in\""), "no sign-in link");
+        assert!(header.contains(&format!(
+            "href=\"/my-page\">{}</a>",
+            lang.t("header.nav.my_page")
+        )));
+
+        // The dialog the script opens: labelled by its heading, a stay form (with the csrf token the script
+        // posts) and a sign-out form.
+        let dialog = between(&html, "<dialog", "</dialog>").unwrap_or_default();
+        assert!(dialog.contains("aria-labelledby=\"session-dialog-title\""));
+        assert!(dialog.contains(&format!(
+            "<h2 class=\"heading-m session-dialog__title\" id=\"session-dialog-title\">{}</h2>",
+            lang.t("session.title")
+        )));
+        assert!(
+            dialog
+                .contains("<form method=\"post\" action=\"/session/extend\" data-session-extend>")
+        );
+        assert!(dialog.contains("<form method=\"post\" action=\"/sign-out\">"));
+        assert_eq!(dialog.matches(&csrf_field()).count(), 2);
+        assert!(
+            dialog.contains(
+                &Shell {
+                    lang,
+                    ..Shell::default()
+                }
+                .duration_text(120u64)
+            )
+        );
+    }
+
+    // Already inside the warning window: the refresh is due at once, never negative.
+    let mut late = signed_in(Lang::Ja, "/");
+    if let Some(session) = late.session.as_mut() {
+        session.idle_seconds_left = 30;
+    }
+    let html = render(&HomePage { shell: late });
+    assert!(html.contains("content=\"0;url=/session/warning\""));
+}
+
+#[test]
+fn signed_out_shell_offers_sign_in_and_schedules_nothing() {
+    for lang in Lang::ALL {
+        let html = render(&HomePage {
+            shell: shell(lang, "/"),
+        });
+        assert!(html.contains(&format!(
+            "<a href=\"/sign-in\" class=\"header__sign-in\">{}</a>",
+            lang.t("header.sign_in")
+        )));
+        for absent in [
+            "http-equiv",
+            "data-idle-seconds",
+            "<dialog",
+            "/my-page",
+            "action=\"/sign-out\"",
+        ] {
+            assert!(!html.contains(absent), "signed-out page has {absent}");
+        }
+        assert!(html.contains("<body>"));
+    }
+}
+
+#[test]
+fn session_warning_page_offers_both_choices_and_reloads_after_the_end() {
+    for lang in Lang::ALL {
+        let html = render(&SessionWarningPage {
+            shell: signed_in(lang, "/session/warning"),
+            seconds_left: 115,
+        });
+        // No refresh to itself at `warning_after()`, no dialog, no timer for the dialog: this page is the
+        // warning. Once the session has ended it reloads, so the server can say so.
+        assert_eq!(html.matches("http-equiv=\"refresh\"").count(), 1);
+        assert!(html.contains(
+            "<noscript><meta http-equiv=\"refresh\" content=\"117;url=/session/warning\"></noscript>"
+        ));
+        assert!(!html.contains("<dialog") && !html.contains("data-idle-seconds"));
+        assert!(html.contains("data-module=\"session-expiry\" data-reload-after=\"117\""));
+        let time = Shell {
+            lang,
+            ..Shell::default()
+        }
+        .duration_text(115u64);
+        assert!(html.contains(&lang.t("session.countdown").replace("{time}", &time)));
+
+        let main = between(&html, "<main", "</main>").unwrap_or_default();
+        let stay = between(
+            main,
+            "<form method=\"post\" action=\"/session/extend\" novalidate>",
+            "</form>",
+        )
+        .unwrap_or_else(|| panic!("no stay form"));
+        assert!(stay.contains(&csrf_field()));
+        assert!(stay.contains(&format!(
+            "class=\"button\" data-module=\"button\">{}</button>",
+            lang.t("session.stay")
+        )));
+        let leave = between(
+            main,
+            "<form method=\"post\" action=\"/sign-out\" novalidate>",
+            "</form>",
+        )
+        .unwrap_or_else(|| panic!("no sign-out form"));
+        assert!(leave.contains(&csrf_field()));
+        assert!(leave.contains("button--secondary"));
+
+        let ended = render(&SessionWarningPage {
+            shell: signed_in(lang, "/session/warning"),
+            seconds_left: 0,
+        });
+        assert!(!ended.contains("http-equiv") && !ended.contains("session-expiry"));
+    }
+}
+
+#[test]
+fn sign_in_page_shows_the_code_the_steps_and_the_waiting_state() {
+    for lang in Lang::ALL {
+        let html = render(&sign_in_page(lang, false, false));
+        assert!(html.contains(&format!(
+            "<title>{} - {}</title>",
+            lang.t("sign_in.title"),
+            lang.t("service.name")
+        )));
+        assert!(html.contains(&format!(
+            "<img class=\"sign-in__qr\" src=\"/sign-in/qr/{CODE}.svg\" width=\"240\" height=\"240\" alt=\"{}\">",
+            lang.t("sign_in.code.qr_alt")
+        )));
+        assert!(html.contains(&format!(
+            "<span aria-hidden=\"true\">{CODE}</span><span class=\"visually-hidden\">K 7 Q 2{}M 9 X D</span>",
+            lang.t("sign_in.code.group_separator")
+        )));
+        assert!(html.contains(&lang.t("sign_in.code.expires").replace("{count}", "5")));
+
+        let status = between(&html, "<p class=\"sign-in__status\"", "</p>").unwrap_or_default();
+        assert!(status.contains(" role=\"status\" aria-live=\"polite\""));
+        assert!(status.contains(&format!(" data-status-url=\"/sign-in/status/{CODE}\"")));
+        assert!(status.contains(" data-expires-in-seconds=\"300\""));
+        assert!(status.ends_with(lang.t("sign_in.waiting.status")));
+
+        let form = between(
+            &html,
+            "<form method=\"post\" action=\"/sign-in/continue\" novalidate>",
+            "</form>",
+        )
+        .unwrap_or_else(|| panic!("no continue form"));
+        assert!(form.contains(&csrf_field()));
+        assert!(form.contains(&format!(
+            "<input type=\"hidden\" name=\"code\" value=\"{CODE}\">"
+        )));
+        assert!(form.contains(&format!("{}</button>", lang.t("sign_in.waiting.continue"))));
+
+        assert_eq!(html.matches("<ol class=\"list list--number\">").count(), 2);
+        assert!(html.contains(&format!("<code>portal card sign --code {CODE}</code>")));
+        assert!(html.contains(lang.t("sign_in.pc.simulated")));
+        assert!(html.contains("href=\"/sign-in/failed?reason=locked\""));
+        assert!(
+            !html.contains("/sign-in/demo-reader")
+                && !html.contains(lang.t("sign_in.demo.heading"))
+        );
+        assert!(!html.contains("sign-in-still-waiting"));
+
+        let demo = render(&sign_in_page(lang, true, true));
+        assert!(demo.contains(&format!("href=\"/sign-in/demo-reader?code={CODE}\"")));
+        assert!(demo.contains(lang.t("sign_in.demo.heading")));
+        assert!(demo.contains(lang.t("sign_in.demo.body")));
+        assert!(demo.contains("aria-labelledby=\"sign-in-still-waiting-title\""));
+        assert!(demo.contains(lang.t("sign_in.waiting.still_waiting")));
+    }
+}
+
+#[test]
+fn each_sign_in_failure_explains_itself_and_offers_a_new_start() {
+    for lang in Lang::ALL {
+        let mut headings = BTreeSet::new();
+        let mut bodies = BTreeSet::new();
+        for reason in SignInFailure::ALL {
+            let page = SignInFailedPage {
+                shell: shell(lang, "/sign-in/failed"),
+                reason,
+            };
+            headings.insert(page.heading());
+            bodies.insert(page.body());
+            let html = render(&page);
+            assert!(html.contains(&format!(
+                "<title>{}{} - {}</title>",
+                lang.t("error.title_prefix"),
+                page.heading(),
+                lang.t("service.name")
+            )));
+            assert!(html.contains(&format!("<h1 class=\"heading-xl\">{}</h1>", page.heading())));
+            assert!(html.contains(&format!(
+                "<a href=\"/sign-in\" class=\"button\" draggable=\"false\">{}</a>",
+                lang.t("sign_in_failed.start_again")
+            )));
+            let locked_help = html.contains(lang.t("sign_in_failed.locked.kiosk"))
+                && html.contains(lang.t("sign_in_failed.locked.office"));
+            assert_eq!(locked_help, reason == SignInFailure::Locked, "{reason:?}");
+        }
+        assert_eq!(headings.len(), SignInFailure::ALL.len(), "one heading each");
+        assert_eq!(
+            bodies.len(),
+            SignInFailure::ALL.len(),
+            "one explanation each"
+        );
+    }
+}
+
+#[test]
+fn demo_reader_is_marked_as_a_simulation_and_keeps_the_pin_private() {
+    for lang in Lang::ALL {
+        let html = render(&DemoReaderPage {
+            shell: shell(lang, "/sign-in/demo-reader"),
+            cards: demo_cards(),
+            form: DemoReaderForm {
+                code: CODE.into(),
+                ..DemoReaderForm::default()
+            },
+            errors: FieldErrors::default(),
+            tries_left: None,
+        });
+        let main = between(&html, "<main", "</main>").unwrap_or_default();
+        let notice = main.find("class=\"demo-notice\"").unwrap_or(usize::MAX);
+        assert!(
+            notice < main.find("<h1").unwrap_or(0),
+            "the simulation notice comes first"
+        );
+        assert!(main.contains(lang.t("demo_reader.notice.text")));
+        let form = between(
+            &html,
+            "<form method=\"post\" action=\"/sign-in/demo-reader\" novalidate>",
+            "</form>",
+        )
+        .unwrap_or_else(|| panic!("no demo reader form"));
+        assert!(form.contains(&csrf_field()));
+        assert!(form.contains(&format!(
+            "<input type=\"hidden\" name=\"code\" value=\"{CODE}\">"
+        )));
+        assert!(form.contains("id=\"card\" name=\"card\" type=\"radio\" value=\"demo-1\""));
+        assert!(form.contains("id=\"card-2\" name=\"card\" type=\"radio\" value=\"demo-2\""));
+        assert!(form.contains(
+            "<input class=\"input input--width-4\" id=\"pin\" name=\"pin\" type=\"text\" value=\"\""
+        ));
+        assert!(form.contains("autocomplete=\"off\" inputmode=\"numeric\""));
+        assert!(form.contains(&format!(">{}</label>", lang.t("demo_reader.pin.label"))));
+        assert!(form.contains(&format!("{}</button>", lang.t("demo_reader.submit"))));
+        assert!(!html.contains("error-summary") && !html.contains(" checked"));
+
+        for (tries_left, expected) in [
+            (
+                Some(2),
+                lang.t("demo_reader.errors.pin_wrong")
+                    .replace("{count}", "2"),
+            ),
+            (
+                Some(1),
+                lang.t("demo_reader.errors.pin_wrong_one")
+                    .replace("{count}", "1"),
+            ),
+            (
+                None,
+                lang.t("demo_reader.errors.pin_wrong_uncounted").to_owned(),
+            ),
+        ] {
+            let html = render(&demo_reader_with_errors(lang, tries_left));
+            assert_eq!(
+                html.matches(&expected).count(),
+                2,
+                "{tries_left:?}: message in the summary and by the field"
+            );
+            assert!(!html.contains("{count}"));
+            assert!(html.contains(lang.t("demo_reader.errors.card_required")));
+            assert!(
+                html.contains("value=\"demo-2\" checked"),
+                "the chosen card is kept"
+            );
+            assert!(!html.contains("9999"), "the PIN typed is never sent back");
+        }
+    }
+}
+
+#[test]
+fn my_page_greets_and_offers_both_sign_outs() {
+    for lang in Lang::ALL {
+        let html = render(&MyPage {
+            shell: signed_in(lang, "/my-page"),
+            name: "山田 <花子>".into(),
+        });
+        assert!(html.contains(&format!(
+            "<h1 class=\"heading-xl\">{}</h1>",
+            lang.t("my_page.title")
+        )));
+        assert!(
+            html.contains(
+                &lang
+                    .t("my_page.greeting")
+                    .replace("{name}", "山田 &#60;花子&#62;")
+            )
+        );
+        assert!(html.contains("href=\"/my-page\" aria-current=\"page\">"));
+        let coming = between(
+            &html,
+            lang.t("my_page.coming.heading"),
+            lang.t("my_page.sign_out.intro"),
+        )
+        .unwrap_or_default();
+        assert_eq!(coming.matches("<li").count(), 5);
+        assert!(!coming.contains("<a "), "nothing to link to yet");
+        let main = between(&html, "<main", "</main>").unwrap_or_default();
+        let one = between(
+            main,
+            "<form method=\"post\" action=\"/sign-out\" novalidate>",
+            "</form>",
+        )
+        .unwrap_or_else(|| panic!("no sign-out form"));
+        assert!(one.contains(&csrf_field()));
+        let all = between(
+            main,
+            "<form method=\"post\" action=\"/sign-out/everywhere\" novalidate>",
+            "</form>",
+        )
+        .unwrap_or_else(|| panic!("no sign-out-everywhere form"));
+        assert!(all.contains(&csrf_field()));
+        assert!(all.contains(lang.t("my_page.sign_out.everywhere_hint")));
+        assert!(all.contains(&format!(
+            "aria-describedby=\"sign-out-everywhere-hint\">{}</button>",
+            lang.t("my_page.sign_out.everywhere")
+        )));
+    }
+}
+
+#[test]
+fn signed_out_page_confirms_and_explains_the_time_out() {
+    for lang in Lang::ALL {
+        let page = |everywhere, timed_out| {
+            render(&SignedOutPage {
+                shell: shell(lang, "/signed-out"),
+                everywhere,
+                timed_out,
+            })
+        };
+        let mut headings = BTreeSet::new();
+        for (everywhere, timed_out, key) in [
+            (false, false, "signed_out.body"),
+            (true, false, "signed_out.everywhere.body"),
+            (false, true, "signed_out.timed_out.body"),
+        ] {
+            let html = page(everywhere, timed_out);
+            assert!(
+                html.contains("notification-banner notification-banner--success\" role=\"alert\"")
+            );
+            assert!(html.contains(lang.t(key)), "{key}");
+            assert!(html.contains("<a href=\"/sign-in\" class=\"button\""));
+            headings
+                .insert(between(&html, "<h1 class=\"heading-xl\">", "</h1>").map(str::to_owned));
+        }
+        assert_eq!(headings.len(), 3, "each case has its own heading");
+        let timed_out = page(false, true);
+        assert!(timed_out.contains(lang.t("signed_out.timed_out.nothing_lost")));
+        assert!(timed_out.contains(lang.t("signed_out.timed_out.banner")));
+    }
 }

@@ -25,6 +25,10 @@ pub struct Config {
     pub workers: usize,
     pub shutdown_timeout_secs: u64,
     pub demo: bool,
+    /// Sign-in challenges and card responses allowed per client address per minute (each).
+    pub sign_in_limit_per_address: i64,
+    /// Card responses allowed per certificate per 10 minutes.
+    pub sign_in_limit_per_card: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +54,8 @@ impl Default for Config {
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             shutdown_timeout_secs: 30,
             demo: false,
+            sign_in_limit_per_address: 30,
+            sign_in_limit_per_card: 10,
         }
     }
 }
@@ -305,7 +311,34 @@ pub static SETTINGS: &[Setting] = &[
             Ok(())
         },
     },
+    Setting {
+        key: "sign_in_limit_per_address",
+        env: "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS",
+        default: "30",
+        help: "sign-in challenges, and card responses, per client address per minute",
+        apply: |c, v| {
+            c.sign_in_limit_per_address = parse_limit(v)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "sign_in_limit_per_card",
+        env: "PORTAL_SIGN_IN_LIMIT_PER_CARD",
+        default: "10",
+        help: "card responses per certificate per 10 minutes",
+        apply: |c, v| {
+            c.sign_in_limit_per_card = parse_limit(v)?;
+            Ok(())
+        },
+    },
 ];
+
+fn parse_limit(value: &str) -> Result<i64, &'static str> {
+    match value.trim().parse::<i64>() {
+        Ok(n) if (1..=1_000_000_000).contains(&n) => Ok(n),
+        _ => Err("a whole number from 1 to 1000000000"),
+    }
+}
 
 fn redis_url_is_malformed(url: &str) -> bool {
     redis::Client::open(url).is_err()

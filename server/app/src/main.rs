@@ -237,6 +237,15 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let (workers, shutdown_timeout) = (config.workers, config.shutdown_timeout_secs);
         let state = startup::build_state(config).await?;
         startup::spawn_purge(state.kv.clone());
+        portal_server::cards::spawn_refresh(state.cards.clone());
+        if state.config.demo {
+            let cards = portal_server::services::demo::ensure_cards(&state).await?;
+            println!("Demo mode: simulated My Number Cards (not real cards; never use demo mode in production):");
+            for card in &cards {
+                println!("  {}  PIN {}  card file {}", card.name, card.pin, card.file.display());
+            }
+            println!("Sign in at http://{listen}/sign-in and choose the demo card reader.");
+        }
         let listener = std::net::TcpListener::bind(listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
         let server = http_server(state, listener, workers, shutdown_timeout)?;

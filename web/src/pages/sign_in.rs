@@ -78,7 +78,7 @@ pub struct SignInPage {
     /// JSON status for the waiting page's script: `{"state":"pending"|"done"|"failed", "next": "<url>"}`.
     pub status_url: String,
     pub expires_in_minutes: u64,
-    /// Demo mode: offers a link to the demo reader (`/demo/reader?code=<code>`), plainly labelled a simulation.
+    /// Demo mode: offers a link to the demo reader (`/sign-in/demo-reader?code=<code>`), plainly labelled a simulation.
     pub demo: bool,
     /// Shown after "continue" was pressed before the card answered.
     pub still_waiting: bool,
@@ -148,4 +148,247 @@ pub struct DemoReaderPage {
     pub errors: FieldErrors,
     /// Tries left on the chosen card after a wrong PIN, to say "2 tries left".
     pub tries_left: Option<u8>,
+}
+
+impl SignInPage {
+    /// The short code spelt out for screen readers: one character at a time, groups separated by a pause
+    /// ("K 7 Q 2、M 9 X D"), so it is not read as a word.
+    pub fn code_spelled(&self) -> String {
+        let pause = self.shell.t("sign_in.code.group_separator");
+        self.code
+            .split('-')
+            .map(|group| {
+                group
+                    .chars()
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join(pause)
+    }
+
+    /// The demo reader for this challenge (`/sign-in/demo-reader?code=<code>`).
+    pub fn demo_reader_href(&self) -> String {
+        format!(
+            "/sign-in/demo-reader?code={}",
+            crate::shell::encode_query_value(&self.code)
+        )
+    }
+
+    /// The card app's command for a PC: `portal card sign --code <code>`.
+    pub fn card_command(&self) -> String {
+        format!("portal card sign --code {}", self.code)
+    }
+
+    /// Seconds the code stays valid, for the script to stop polling when it has expired.
+    pub fn expires_in_seconds(&self) -> u64 {
+        self.expires_in_minutes.saturating_mul(60)
+    }
+}
+
+impl SignInFailedPage {
+    /// The page heading (also the `<title>`, after the "エラー: " prefix).
+    pub fn heading(&self) -> &'static str {
+        let t = |key| self.shell.t(key);
+        match self.reason {
+            SignInFailure::Expired => t("sign_in_failed.expired.heading"),
+            SignInFailure::Revoked => t("sign_in_failed.revoked.heading"),
+            SignInFailure::UnknownCard => t("sign_in_failed.unknown_card.heading"),
+            SignInFailure::CardExpired => t("sign_in_failed.card_expired.heading"),
+            SignInFailure::UnknownIssuer => t("sign_in_failed.unknown_issuer.heading"),
+            SignInFailure::Locked => t("sign_in_failed.locked.heading"),
+            SignInFailure::TooManyAttempts => t("sign_in_failed.too_many_attempts.heading"),
+            SignInFailure::BadSignature => t("sign_in_failed.bad_signature.heading"),
+            SignInFailure::OtherBrowser => t("sign_in_failed.other_browser.heading"),
+        }
+    }
+
+    /// What happened, in plain words.
+    pub fn body(&self) -> &'static str {
+        let t = |key| self.shell.t(key);
+        match self.reason {
+            SignInFailure::Expired => t("sign_in_failed.expired.body"),
+            SignInFailure::Revoked => t("sign_in_failed.revoked.body"),
+            SignInFailure::UnknownCard => t("sign_in_failed.unknown_card.body"),
+            SignInFailure::CardExpired => t("sign_in_failed.card_expired.body"),
+            SignInFailure::UnknownIssuer => t("sign_in_failed.unknown_issuer.body"),
+            SignInFailure::Locked => t("sign_in_failed.locked.body"),
+            SignInFailure::TooManyAttempts => t("sign_in_failed.too_many_attempts.body"),
+            SignInFailure::BadSignature => t("sign_in_failed.bad_signature.body"),
+            SignInFailure::OtherBrowser => t("sign_in_failed.other_browser.body"),
+        }
+    }
+
+    /// What the citizen can do next.
+    pub fn next(&self) -> &'static str {
+        let t = |key| self.shell.t(key);
+        match self.reason {
+            SignInFailure::Expired => t("sign_in_failed.expired.next"),
+            SignInFailure::Revoked => t("sign_in_failed.revoked.next"),
+            SignInFailure::UnknownCard => t("sign_in_failed.unknown_card.next"),
+            SignInFailure::CardExpired => t("sign_in_failed.card_expired.next"),
+            SignInFailure::UnknownIssuer => t("sign_in_failed.unknown_issuer.next"),
+            SignInFailure::Locked => t("sign_in_failed.locked.next"),
+            SignInFailure::TooManyAttempts => t("sign_in_failed.too_many_attempts.next"),
+            SignInFailure::BadSignature => t("sign_in_failed.bad_signature.next"),
+            SignInFailure::OtherBrowser => t("sign_in_failed.other_browser.next"),
+        }
+    }
+
+    /// A locked PIN has two ways out (the municipal office, or a convenience-store kiosk with the signature
+    /// password), listed on the page.
+    pub fn is_locked(&self) -> bool {
+        self.reason == SignInFailure::Locked
+    }
+}
+
+impl MyPage {
+    /// What the signed-in page will offer, shown as plain text (no links yet): (title, description).
+    pub fn coming_soon(&self) -> Vec<(&'static str, &'static str)> {
+        let t = |key| self.shell.t(key);
+        vec![
+            (t("home.features.my_data_title"), t("home.features.my_data")),
+            (t("home.features.records_title"), t("home.features.records")),
+            (t("home.features.apply_title"), t("home.features.apply")),
+            (t("home.features.notices_title"), t("home.features.notices")),
+            (t("home.features.refund_title"), t("home.features.refund")),
+        ]
+    }
+}
+
+impl SignedOutPage {
+    /// The page heading and `<title>`: after the idle time-out, after "sign out everywhere", or after an
+    /// ordinary sign-out (the time-out wins if both are set).
+    pub fn heading(&self) -> &'static str {
+        if self.timed_out {
+            self.shell.t("signed_out.timed_out.heading")
+        } else if self.everywhere {
+            self.shell.t("signed_out.everywhere.heading")
+        } else {
+            self.shell.t("signed_out.heading")
+        }
+    }
+
+    /// The confirmation banner's text.
+    pub fn banner(&self) -> &'static str {
+        if self.timed_out {
+            self.shell.t("signed_out.timed_out.banner")
+        } else if self.everywhere {
+            self.shell.t("signed_out.everywhere.banner")
+        } else {
+            self.shell.t("signed_out.banner")
+        }
+    }
+}
+
+impl SessionWarningPage {
+    /// "2 minutes" / "30 seconds".
+    pub fn time_left(&self) -> String {
+        self.shell.duration_text(self.seconds_left)
+    }
+
+    /// When the session has surely ended, the page reloads itself (without JavaScript through a meta
+    /// refresh, with it through portal.js) so the server can say the citizen was signed out. `None` when
+    /// no time is left, so a page rendered for an ended session never reloads in a loop.
+    pub fn reload_after(&self) -> Option<u64> {
+        (self.seconds_left > 0).then(|| self.seconds_left.saturating_add(2))
+    }
+}
+
+impl DemoReaderPage {
+    /// Whether the page shows errors (its title then starts with "エラー: ").
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// The `card` radios: (value, label, hint, checked).
+    pub fn card_options(&self) -> Vec<(&str, &str, &'static str, bool)> {
+        self.cards
+            .iter()
+            .map(|card| {
+                (
+                    card.id.as_str(),
+                    card.label.as_str(),
+                    "",
+                    card.id == self.form.card,
+                )
+            })
+            .collect()
+    }
+
+    /// Error messages with the tries left filled in (`demo_reader.errors.pin_wrong`).
+    pub fn messages(&self) -> crate::components::CountedMessages {
+        self.shell.counted(self.tries_left.map(u64::from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lang;
+
+    #[test]
+    fn codes_round_trip() {
+        for failure in SignInFailure::ALL {
+            assert_eq!(SignInFailure::from_code(failure.code()), Some(failure));
+        }
+        assert_eq!(SignInFailure::from_code("nope"), None);
+    }
+
+    fn sign_in(lang: Lang, code: &str) -> SignInPage {
+        SignInPage {
+            shell: Shell {
+                lang,
+                ..Shell::default()
+            },
+            code: code.into(),
+            qr_url: String::new(),
+            respond_url: String::new(),
+            status_url: String::new(),
+            expires_in_minutes: 5,
+            demo: false,
+            still_waiting: false,
+        }
+    }
+
+    #[test]
+    fn code_is_spelt_out_for_screen_readers() {
+        assert_eq!(
+            sign_in(Lang::En, "K7Q2-M9XD").code_spelled(),
+            "K 7 Q 2, M 9 X D"
+        );
+        assert_eq!(
+            sign_in(Lang::Ja, "K7Q2-M9XD").code_spelled(),
+            "K 7 Q 2、M 9 X D"
+        );
+        assert_eq!(sign_in(Lang::Ja, "AB").code_spelled(), "A B");
+        assert_eq!(
+            sign_in(Lang::Ja, "A&B").demo_reader_href(),
+            "/sign-in/demo-reader?code=A%26B"
+        );
+    }
+
+    #[test]
+    fn wrong_pin_message_names_the_tries_left() {
+        let en = Lang::En;
+        let key = "demo_reader.errors.pin_wrong";
+        let two = crate::components::CountedMessages::new(en, Some(2)).t(key);
+        assert!(two.contains('2') && !two.contains("{count}"), "{two}");
+        let one = crate::components::CountedMessages::new(en, Some(1)).t(key);
+        assert!(one.contains('1') && !one.contains("{count}"), "{one}");
+        assert_ne!(one.replace('1', "2"), two, "English needs the singular");
+        let none = crate::components::CountedMessages::new(en, None).t(key);
+        assert!(!none.contains("{count}"), "{none}");
+    }
+
+    #[test]
+    fn warning_page_reloads_only_while_time_is_left() {
+        let page = |seconds_left| SessionWarningPage {
+            shell: Shell::default(),
+            seconds_left,
+        };
+        assert_eq!(page(120).reload_after(), Some(122));
+        assert_eq!(page(0).reload_after(), None);
+    }
 }

@@ -148,6 +148,268 @@
     update(false);
   };
 
+  // Is `href` a path on this site? The status answer's `next` is followed only then (no open redirect).
+  const isSameOrigin = (href) => {
+    if (typeof href !== "string" || href === "") {
+      return false;
+    }
+    try {
+      return new URL(href, window.location.href).origin === window.location.origin;
+    } catch {
+      return false;
+    }
+  };
+
+  // Sign-in waiting state: ask the server every 2 seconds whether the card has answered
+  // ({"state": "pending" | "done" | "failed", "next": url}), and move on by itself when it has: to `next`
+  // when given, otherwise by posting the "continue" form (which carries the CSRF token). The status region
+  // (role="status") says what is happening; polling stops when the code expires. Without this, the
+  // "continue" button does the same.
+  const POLL_MS = 2000;
+  const initSignInStatus = (region) => {
+    const url = region.dataset.statusUrl;
+    if (!url || typeof window.fetch !== "function") {
+      return;
+    }
+    const seconds = Number.parseInt(region.dataset.expiresInSeconds || "", 10);
+    const expiresAt = Date.now() + (Number.isFinite(seconds) ? seconds : 300) * 1000;
+    const container = region.closest(".sign-in__waiting");
+    const continueForm = container ? container.querySelector("form") : null;
+    const say = (key) => {
+      const text = region.dataset[key];
+      if (text && region.textContent !== text) {
+        region.textContent = text;
+      }
+    };
+
+    const poll = async () => {
+      if (Date.now() >= expiresAt) {
+        say("i18nExpired");
+        return;
+      }
+      try {
+        const response = await fetch(url, {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+          cache: "no-store",
+        });
+        if (response.ok) {
+          const status = await response.json();
+          if (status && (status.state === "done" || status.state === "failed")) {
+            say(status.state === "done" ? "i18nDone" : "i18nFailed");
+            if (isSameOrigin(status.next)) {
+              window.location.assign(status.next);
+            } else if (continueForm) {
+              continueForm.submit();
+            }
+            return;
+          }
+        }
+      } catch {
+        // A network hiccup or a malformed answer: ask again at the next tick.
+      }
+      window.setTimeout(poll, POLL_MS);
+    };
+    window.setTimeout(poll, POLL_MS);
+  };
+
+  // "2 minutes" / "30 seconds", worded from the element's data-i18n-* catalog texts the same way as the
+  // server's Shell::duration_text (minutes, rounded up, from one minute up; seconds below).
+  const durationText = (element, seconds) => {
+    const [key, count] = seconds >= 60 ? ["i18nMinutes", Math.ceil(seconds / 60)] : ["i18nSeconds", seconds];
+    const text = (count === 1 && element.dataset[`${key}One`]) || element.dataset[key] || "";
+    return text.replace("{count}", String(count));
+  };
+  const countdownText = (element, seconds) =>
+    (element.dataset.i18nCountdown || "").replace("{time}", durationText(element, seconds));
+
+  // Where to go once the session has ended: the warning page, which the server answers with the
+  // "signed out" page (the same place the no-JavaScript meta refresh leads).
+  const SESSION_WARNING_URL = "/session/warning";
+
+  // Idle time-out warning (WCAG 2.2.1) on signed-in pages: shortly before the session ends, a modal
+  // <dialog> (labelled by its heading, focus moved into it) offers to stay signed in or sign out. Staying
+  // (the button, or Escape) posts to /session/extend in the background and restarts the timers; if that
+  // fails, the form is posted for real so the server can answer. The <noscript> meta refresh in <head>
+  // does this job without JavaScript and is inert with it.
+  const initSessionTimeout = () => {
+    const body = document.body;
+    const idle = Number.parseInt(body.dataset.idleSeconds || "", 10);
+    const warn = Number.parseInt(body.dataset.warnSeconds || "", 10);
+    const dialog = document.querySelector('[data-module="session-dialog"]');
+    if (!Number.isFinite(idle) || !Number.isFinite(warn) || !dialog || typeof dialog.showModal !== "function") {
+      return;
+    }
+    const extendForm = dialog.querySelector("form[data-session-extend]");
+    const stayButton = extendForm ? extendForm.querySelector("button") : null;
+    const countdown = dialog.querySelector(".session-dialog__countdown");
+    const live = dialog.querySelector(".session-dialog__status");
+
+    let deadline = 0;
+    let timer = 0;
+    let ticker = 0;
+    let spoken = "";
+    let leaving = false;
+
+    const secondsLeft = () => Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+
+    const expire = () => {
+      leaving = true;
+      window.clearTimeout(timer);
+      window.clearInterval(ticker);
+      window.location.assign(SESSION_WARNING_URL);
+    };
+
+    // The visible countdown follows the clock (it is not a live region); screen readers hear the time left
+    // when its minute changes, then at 45, 30 and 15 seconds.
+    const update = () => {
+      const left = secondsLeft();
+      if (left <= 0) {
+        expire();
+        return;
+      }
+      if (countdown) {
+        countdown.textContent = countdownText(dialog, left);
+      }
+      const coarse = left > 60 ? left : Math.ceil(left / 15) * 15;
+      const text = countdownText(dialog, coarse);
+      if (live && text !== spoken) {
+        // The first text is already read out with the dialog (aria-describedby); announce only changes.
+        if (spoken !== "") {
+          live.textContent = text;
+        }
+        spoken = text;
+      }
+    };
+
+    const open = () => {
+      if (dialog.open || leaving) {
+        return;
+      }
+      spoken = "";
+      if (live) {
+        live.textContent = "";
+      }
+      update();
+      dialog.showModal();
+      if (stayButton) {
+        stayButton.focus();
+      }
+      window.clearInterval(ticker);
+      ticker = window.setInterval(update, 1000);
+    };
+
+    // Re-check against the clock: timers in background tabs fire late, never early.
+    const check = () => {
+      window.clearTimeout(timer);
+      const left = secondsLeft();
+      if (left <= 0) {
+        expire();
+      } else if (left <= warn) {
+        open();
+      } else {
+        timer = window.setTimeout(check, (left - warn) * 1000);
+      }
+    };
+
+    const schedule = (seconds) => {
+      deadline = Date.now() + seconds * 1000;
+      check();
+    };
+
+    const extend = async () => {
+      window.clearInterval(ticker);
+      if (!extendForm || leaving) {
+        return;
+      }
+      try {
+        const response = await fetch(extendForm.action, {
+          method: "POST",
+          body: new URLSearchParams(new FormData(extendForm)),
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        });
+        if (!response.ok) {
+          throw new Error(`session extend answered ${response.status}`);
+        }
+        // Scripts get 204 (or JSON); a redirect means the session could not be extended (it has ended, for
+        // instance), so go where the server sent us.
+        if (response.redirected && isSameOrigin(response.url)) {
+          leaving = true;
+          window.location.assign(response.url);
+          return;
+        }
+        let seconds = idle;
+        if ((response.headers.get("Content-Type") || "").includes("application/json")) {
+          const answer = await response.json();
+          if (answer && Number.isFinite(answer.idle_seconds_left)) {
+            seconds = answer.idle_seconds_left;
+          }
+        }
+        schedule(seconds);
+      } catch {
+        leaving = true;
+        extendForm.submit();
+      }
+    };
+
+    // Every way of closing the dialog except signing out (the stay button, Escape) means "stay signed in".
+    // The browser returns focus to where it was before the dialog opened.
+    dialog.addEventListener("close", () => {
+      extend();
+    });
+    if (extendForm) {
+      extendForm.addEventListener("submit", (event) => {
+        event.preventDefault();
+        dialog.close();
+      });
+    }
+    dialog.querySelectorAll("form:not([data-session-extend])").forEach((form) => {
+      form.addEventListener("submit", () => {
+        leaving = true;
+      });
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible" && !leaving) {
+        if (dialog.open) {
+          update();
+        } else {
+          check();
+        }
+      }
+    });
+
+    schedule(idle);
+  };
+
+  // The warning page itself: keep its "you will be signed out in …" current, and once the session has
+  // ended go to the warning page again, which the server answers with the "signed out" page.
+  const initSessionExpiry = (element) => {
+    const seconds = Number.parseInt(element.dataset.reloadAfter || "", 10);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      return;
+    }
+    const reloadAt = Date.now() + seconds * 1000;
+    // The session ends 2 seconds before the reload (the server adds that margin).
+    const endsAt = reloadAt - 2000;
+    const tick = () => {
+      const now = Date.now();
+      if (now >= reloadAt) {
+        window.location.assign(SESSION_WARNING_URL);
+        return;
+      }
+      const left = Math.max(0, Math.ceil((endsAt - now) / 1000));
+      if (element.dataset.i18nCountdown && left > 0) {
+        const text = countdownText(element, left);
+        if (element.textContent !== text) {
+          element.textContent = text;
+        }
+      }
+      window.setTimeout(tick, 1000);
+    };
+    tick();
+  };
+
   const init = () => {
     document.querySelectorAll('[data-module="skip-link"]').forEach(initSkipLink);
     document.querySelectorAll('[data-module="character-count"]').forEach(initCharacterCount);
@@ -155,6 +417,9 @@
     // Last, so the error summary wins focus if a page ever has both.
     document.querySelectorAll('[data-module="error-summary"]').forEach(initErrorSummary);
     initPreventDoubleClick();
+    document.querySelectorAll('[data-module="sign-in-status"]').forEach(initSignInStatus);
+    document.querySelectorAll('[data-module="session-expiry"]').forEach(initSessionExpiry);
+    initSessionTimeout();
   };
 
   if (document.readyState === "loading") {

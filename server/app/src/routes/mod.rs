@@ -32,6 +32,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(sign_in::continue_::submit),
         )
         .route("/sign-in/failed", web::get().to(sign_in::failed::show))
+        .service(
+            web::resource("/sign-in/demo-reader")
+                .route(web::get().to(sign_in::demo_reader::show))
+                .route(web::post().to(sign_in::demo_reader::submit)),
+        )
         .route(
             "/card/challenge/{code}",
             web::get().to(card::challenge::show),

@@ -26,10 +26,6 @@ use crate::random::token;
 use crate::state::AppState;
 
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(5 * 60);
-/// Attempts per client address per minute (challenges and responses each).
-pub const PER_ADDRESS_PER_MINUTE: i64 = 30;
-/// Responses per certificate per 10 minutes.
-pub const PER_CARD_PER_WINDOW: i64 = 10;
 const CARD_WINDOW: Duration = Duration::from_secs(10 * 60);
 
 const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -108,7 +104,7 @@ pub async fn start(
     if !within_limit(
         state,
         &format!("rl:challenge:{client}"),
-        PER_ADDRESS_PER_MINUTE,
+        state.config.sign_in_limit_per_address,
         Duration::from_secs(60),
     )
     .await?
@@ -164,7 +160,7 @@ fn failure_for(error: &VerifyError) -> SignInFailure {
     }
 }
 
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     kind: &str,
     serial: Option<String>,
@@ -203,7 +199,7 @@ pub async fn respond(
     if !within_limit(
         state,
         &format!("rl:response:{client}"),
-        PER_ADDRESS_PER_MINUTE,
+        state.config.sign_in_limit_per_address,
         Duration::from_secs(60),
     )
     .await?
@@ -259,7 +255,7 @@ pub async fn respond(
             if !within_limit(
                 state,
                 &format!("rl:card:{serial}"),
-                PER_CARD_PER_WINDOW,
+                state.config.sign_in_limit_per_card,
                 CARD_WINDOW,
             )
             .await?

@@ -28,6 +28,7 @@ pub struct Options {
     pub kv: Option<Kv>,
     /// Send mail this way instead of to the test's outbox folder.
     pub mailer: Option<Mailer>,
+    pub demo: bool,
 }
 
 impl TestApp {
@@ -47,6 +48,7 @@ impl TestApp {
         let kv = options.kv.unwrap_or_else(|| Kv::Database(db.clone()));
         let config = Config {
             data_dir: dirs.path().to_owned(),
+            demo: options.demo,
             ..Config::default()
         };
         let outbox = config.outbox_dir();

@@ -373,3 +373,89 @@ async fn signing_out_ends_the_session() {
         StatusCode::SEE_OTHER
     );
 }
+
+async fn demo_reader_post(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    code: &str,
+    card: &str,
+    pin: &str,
+) -> reqwest::Response {
+    let page = browser
+        .get(app.url(&format!("/sign-in/demo-reader?code={code}")))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.expect("body");
+    let marker = "name=\"csrf_token\" value=\"";
+    let start_at = page.find(marker).expect("csrf") + marker.len();
+    let token = page[start_at..start_at + 43].to_owned();
+    browser
+        .post(app.url("/sign-in/demo-reader"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("code", code),
+            ("card", card),
+            ("pin", pin),
+        ])
+        .send()
+        .await
+        .expect("POST")
+}
+
+#[actix_web::test]
+async fn the_demo_reader_signs_in_with_a_demo_card_and_counts_wrong_pins() {
+    let app = TestApp::start_with(crate::common::Options {
+        demo: true,
+        ..Default::default()
+    })
+    .await;
+    let cards = portal_server::services::demo::ensure_cards(&app.state)
+        .await
+        .expect("demo cards");
+    assert_eq!(cards.len(), 3);
+    let (first, second) = (&cards[0], &cards[1]);
+    let browser = browser();
+
+    let code = start(&app, &browser).await;
+    let res = demo_reader_post(&app, &browser, &code, &first.id, "0000").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.expect("body");
+    assert!(
+        body.contains("href=\"#pin\""),
+        "error summary links to the PIN"
+    );
+    let res = demo_reader_post(&app, &browser, &code, &first.id, &first.pin).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/my-page");
+    let page = browser
+        .get(app.url("/my-page"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains(&first.name));
+
+    // Three wrong PINs lock the card; the right PIN no longer helps.
+    let code = start(&app, &browser).await;
+    demo_reader_post(&app, &browser, &code, &second.id, "0000").await;
+    demo_reader_post(&app, &browser, &code, &second.id, "0001").await;
+    let res = demo_reader_post(&app, &browser, &code, &second.id, "0002").await;
+    assert_eq!(res.headers()["location"], "/sign-in/failed?reason=locked");
+    let res = demo_reader_post(&app, &browser, &code, &second.id, &second.pin).await;
+    assert_eq!(res.headers()["location"], "/sign-in/failed?reason=locked");
+    let card = portal_card::SoftwareCard::load(&second.file).expect("card");
+    assert!(card.auth_locked());
+}
+
+#[actix_web::test]
+async fn the_demo_reader_does_not_exist_outside_demo_mode() {
+    let app = TestApp::start().await;
+    assert_eq!(
+        app.get("/sign-in/demo-reader?code=ABCDEFGH").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,10 +1,12 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
+use portal_storage::models::citizen::Citizen;
 use portal_storage::now_millis;
+use portal_web::SessionView;
 use portal_web::pages::sign_in::SessionWarningPage;
 
-use crate::auth::session::{SESSION_COOKIE, Sessions};
+use crate::auth::session::{SESSION_COOKIE, Sessions, WARN_BEFORE};
 use crate::error::AppError;
 use crate::render;
 use crate::state::AppState;
@@ -19,10 +21,23 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     match Sessions::new(&state.kv).peek(&token).await? {
         Some(session) => {
             let seconds_left = session.idle_seconds_left(now_millis());
+            let id = session.citizen()?;
+            let name = state
+                .db
+                .run(move |c| Citizen::find(c, id))
+                .await?
+                .map(|c| c.name)
+                .unwrap_or_default();
+            let mut shell = render::shell(&req);
+            shell.session = Some(SessionView {
+                name,
+                idle_seconds_left: seconds_left,
+                warn_seconds_before: WARN_BEFORE.as_secs(),
+            });
             render::page(
                 StatusCode::OK,
                 &SessionWarningPage {
-                    shell: render::shell(&req),
+                    shell,
                     seconds_left,
                 },
             )

@@ -27,8 +27,17 @@ pub async fn submit(
     form: web::Form<Form>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&req, &form.csrf_token)?;
-    let secret = browser_secret(&req).unwrap_or_default();
-    match sign_in::complete(&state, &form.code, &secret).await? {
+    finish(&req, &state, &form.code).await
+}
+
+/// Hands this browser its session if its challenge was answered; shows the waiting page again if not yet.
+pub async fn finish(
+    req: &HttpRequest,
+    state: &AppState,
+    code: &str,
+) -> Result<HttpResponse, AppError> {
+    let secret = browser_secret(req).unwrap_or_default();
+    match sign_in::complete(state, code, &secret).await? {
         Status::SignedIn(citizen) => {
             let token = Sessions::new(&state.kv).create(citizen).await?;
             let cookie = Cookie::build(SESSION_COOKIE, token)
@@ -43,11 +52,8 @@ pub async fn submit(
                 .finish())
         }
         Status::Pending => {
-            let code = sign_in::normalize_code(&form.code);
-            render::page(
-                StatusCode::OK,
-                &super::page::page(&req, &state, &code, true),
-            )
+            let code = sign_in::normalize_code(code);
+            render::page(StatusCode::OK, &super::page::page(req, state, &code, true))
         }
         Status::Failed(failure) => Ok(HttpResponse::SeeOther()
             .insert_header((

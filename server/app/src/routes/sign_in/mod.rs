@@ -1,4 +1,5 @@
 pub mod continue_;
+pub mod demo_reader;
 pub mod failed;
 pub mod page;
 pub mod qr;
