@@ -29,6 +29,8 @@ pub struct Config {
     pub sign_in_limit_per_address: i64,
     /// Card responses allowed per certificate per 10 minutes.
     pub sign_in_limit_per_card: i64,
+    /// Seconds without a request after which a session ends.
+    pub session_idle_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,7 @@ impl Default for Config {
             demo: false,
             sign_in_limit_per_address: 30,
             sign_in_limit_per_card: 10,
+            session_idle_timeout_secs: 3600,
         }
     }
 }
@@ -66,6 +69,18 @@ impl Config {
         match &self.database_url {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("portal.db").display()),
+        }
+    }
+
+    /// Session lifetimes: the idle time-out is configurable; the warning comes 5 minutes before it (or at
+    /// a fifth of it, for short time-outs), and no session outlives 12 hours.
+    pub fn session_policy(&self) -> crate::auth::session::SessionPolicy {
+        let idle = std::time::Duration::from_secs(self.session_idle_timeout_secs);
+        let warn_before = std::time::Duration::from_secs(300).min(idle / 5);
+        crate::auth::session::SessionPolicy {
+            idle,
+            warn_before,
+            ..Default::default()
         }
     }
 
@@ -328,6 +343,19 @@ pub static SETTINGS: &[Setting] = &[
         help: "card responses per certificate per 10 minutes",
         apply: |c, v| {
             c.sign_in_limit_per_card = parse_limit(v)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "session_idle_timeout",
+        env: "PORTAL_SESSION_IDLE_TIMEOUT",
+        default: "3600",
+        help: "seconds without activity before a session ends (warned 5 minutes before)",
+        apply: |c, v| {
+            match v.trim().parse::<u64>() {
+                Ok(n) if (10..=43_200).contains(&n) => c.session_idle_timeout_secs = n,
+                _ => return Err("a whole number of seconds from 10 to 43200"),
+            }
             Ok(())
         },
     },

@@ -21,3 +21,9 @@ pub struct AppState {
     /// The card CA and CRL sign-ins are checked against.
     pub cards: Arc<CardTrust>,
 }
+
+impl AppState {
+    pub fn sessions(&self) -> crate::auth::session::Sessions<'_> {
+        crate::auth::session::Sessions::new(&self.kv, self.config.session_policy())
+    }
+}

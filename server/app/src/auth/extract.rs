@@ -8,7 +8,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use portal_storage::ids::CitizenId;
 use portal_web::SessionView;
 
-use super::session::{SESSION_COOKIE, Session, Sessions, WARN_BEFORE};
+use super::session::{SESSION_COOKIE, Session, SessionPolicy};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -16,6 +16,7 @@ pub struct SignedIn {
     pub token: String,
     pub session: Session,
     pub citizen: CitizenId,
+    pub policy: SessionPolicy,
 }
 
 impl SignedIn {
@@ -23,8 +24,10 @@ impl SignedIn {
     pub fn view(&self, name: &str) -> SessionView {
         SessionView {
             name: name.to_owned(),
-            idle_seconds_left: self.session.idle_seconds_left(portal_storage::now_millis()),
-            warn_seconds_before: WARN_BEFORE.as_secs(),
+            idle_seconds_left: self
+                .session
+                .idle_seconds_left(&self.policy, portal_storage::now_millis()),
+            warn_seconds_before: self.policy.warn_before.as_secs(),
         }
     }
 }
@@ -40,7 +43,8 @@ impl FromRequest for SignedIn {
             let (Some(state), Some(token)) = (state, token) else {
                 return Err(AppError::SignInRequired);
             };
-            let Some(session) = Sessions::new(&state.kv).resume(&token).await? else {
+            let sessions = state.sessions();
+            let Some(session) = sessions.resume(&token).await? else {
                 return Err(AppError::SignInRequired);
             };
             let citizen = session.citizen()?;
@@ -48,6 +52,7 @@ impl FromRequest for SignedIn {
                 token,
                 session,
                 citizen,
+                policy: *sessions.policy(),
             })
         })
     }

@@ -17,12 +17,27 @@ use crate::error::AppError;
 use crate::random::token;
 
 pub const SESSION_COOKIE: &str = "session";
-/// WCAG 2.2.1: the user is warned before this runs out and can extend it.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
-/// However active, a session ends this long after sign-in.
-pub const ABSOLUTE_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
-/// The warning comes this long before the idle time-out.
-pub const WARN_BEFORE: Duration = Duration::from_secs(5 * 60);
+
+/// How long sessions last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// WCAG 2.2.1: the user is warned before this runs out and can extend it.
+    pub idle: Duration,
+    /// However active, a session ends this long after sign-in.
+    pub absolute: Duration,
+    /// The warning comes this long before the idle time-out.
+    pub warn_before: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle: Duration::from_secs(60 * 60),
+            absolute: Duration::from_secs(12 * 60 * 60),
+            warn_before: Duration::from_secs(5 * 60),
+        }
+    }
+}
 /// Requests closer together than this do not rewrite the session: one store write per minute at most.
 const TOUCH_INTERVAL_MILLIS: i64 = 60_000;
 
@@ -40,12 +55,12 @@ impl Session {
             .map_err(|_| AppError::BadRequest("malformed session".to_owned()))
     }
 
-    /// Seconds until the idle time-out, as of `now`.
-    pub fn idle_seconds_left(&self, now: i64) -> u64 {
+    /// Seconds until the idle time-out (or the absolute end, if sooner), as of `now`.
+    pub fn idle_seconds_left(&self, policy: &SessionPolicy, now: i64) -> u64 {
         let ends = self
             .last_seen
-            .saturating_add(millis(IDLE_TIMEOUT))
-            .min(self.created_at.saturating_add(millis(ABSOLUTE_LIFETIME)));
+            .saturating_add(millis(policy.idle))
+            .min(self.created_at.saturating_add(millis(policy.absolute)));
         u64::try_from((ends - now).max(0) / 1000).unwrap_or(0)
     }
 }
@@ -71,11 +86,16 @@ fn hex_digest(value: &str) -> String {
 
 pub struct Sessions<'a> {
     kv: &'a Kv,
+    policy: SessionPolicy,
 }
 
 impl<'a> Sessions<'a> {
-    pub fn new(kv: &'a Kv) -> Sessions<'a> {
-        Sessions { kv }
+    pub fn new(kv: &'a Kv, policy: SessionPolicy) -> Sessions<'a> {
+        Sessions { kv, policy }
+    }
+
+    pub fn policy(&self) -> &SessionPolicy {
+        &self.policy
     }
 
     /// Starts a session and returns the token for the cookie. Always a new token: signing in never reuses
@@ -96,7 +116,7 @@ impl<'a> Sessions<'a> {
         let json =
             serde_json::to_string(session).map_err(|e| AppError::BadRequest(e.to_string()))?;
         self.kv
-            .put(&session_key(token), &json, IDLE_TIMEOUT)
+            .put(&session_key(token), &json, self.policy.idle)
             .await?;
         Ok(())
     }
@@ -110,7 +130,7 @@ impl<'a> Sessions<'a> {
             return Ok(None);
         };
         let now = now_millis();
-        if now - session.created_at >= millis(ABSOLUTE_LIFETIME) {
+        if now - session.created_at >= millis(self.policy.absolute) {
             self.end(token).await?;
             return Ok(None);
         }
@@ -159,7 +179,7 @@ impl<'a> Sessions<'a> {
             .put(
                 &signed_out_all_key(&citizen.to_string()),
                 &now,
-                ABSOLUTE_LIFETIME,
+                self.policy.absolute,
             )
             .await?;
         Ok(())

@@ -29,6 +29,7 @@ pub struct Options {
     /// Send mail this way instead of to the test's outbox folder.
     pub mailer: Option<Mailer>,
     pub demo: bool,
+    pub session_idle_timeout_secs: Option<u64>,
 }
 
 impl TestApp {
@@ -49,6 +50,7 @@ impl TestApp {
         let config = Config {
             data_dir: dirs.path().to_owned(),
             demo: options.demo,
+            session_idle_timeout_secs: options.session_idle_timeout_secs.unwrap_or(3600),
             ..Config::default()
         };
         let outbox = config.outbox_dir();

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use portal_server::auth::session::{IDLE_TIMEOUT, Sessions};
+use portal_server::auth::session::{SessionPolicy, Sessions};
 use portal_storage::ids::CitizenId;
 use portal_storage::{Kv, now_millis};
 use portal_testkit::{TestDb, test_kv};
@@ -20,7 +20,7 @@ async fn sessions_resume_end_and_survive_a_restart() {
     let test_db = TestDb::new().await;
     for kv in test_kv(&test_db.db) {
         let name = kv.backend_name();
-        let sessions = Sessions::new(&kv);
+        let sessions = Sessions::new(&kv, SessionPolicy::default());
         let citizen = CitizenId::new();
         let token = sessions.create(citizen).await.expect("create");
         let other = sessions.create(citizen).await.expect("create");
@@ -33,7 +33,7 @@ async fn sessions_resume_end_and_survive_a_restart() {
             .expect("live session");
         assert_eq!(session.citizen_id, citizen.to_string(), "{name}");
         assert!(
-            session.idle_seconds_left(now_millis()) > IDLE_TIMEOUT.as_secs() - 5,
+            session.idle_seconds_left(&SessionPolicy::default(), now_millis()) > 3600 - 5,
             "{name}"
         );
         assert!(
@@ -46,7 +46,7 @@ async fn sessions_resume_end_and_survive_a_restart() {
         );
 
         let restarted = reopen(&kv, &test_db.db);
-        let after_restart = Sessions::new(&restarted)
+        let after_restart = Sessions::new(&restarted, SessionPolicy::default())
             .resume(&token)
             .await
             .expect("resume");
@@ -69,7 +69,7 @@ async fn signing_out_everywhere_ends_every_older_session_of_that_citizen_only() 
     let test_db = TestDb::new().await;
     for kv in test_kv(&test_db.db) {
         let name = kv.backend_name();
-        let sessions = Sessions::new(&kv);
+        let sessions = Sessions::new(&kv, SessionPolicy::default());
         let (alice, bob) = (CitizenId::new(), CitizenId::new());
         let phone = sessions.create(alice).await.expect("create");
         let laptop = sessions.create(alice).await.expect("create");
@@ -102,7 +102,7 @@ async fn signing_out_everywhere_ends_every_older_session_of_that_citizen_only() 
 async fn sessions_are_stored_under_a_digest_of_the_token() {
     let test_db = TestDb::new().await;
     let kv = Kv::Database(test_db.db.clone());
-    let token = Sessions::new(&kv)
+    let token = Sessions::new(&kv, SessionPolicy::default())
         .create(CitizenId::new())
         .await
         .expect("create");
@@ -113,4 +113,38 @@ async fn sessions_are_stored_under_a_digest_of_the_token() {
             .is_none(),
         "raw token is not a key"
     );
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_and_activity_keeps_it_alive() {
+    let test_db = TestDb::new().await;
+    let policy = SessionPolicy {
+        idle: Duration::from_millis(1500),
+        ..SessionPolicy::default()
+    };
+    for kv in test_kv(&test_db.db) {
+        let name = kv.backend_name();
+        let sessions = Sessions::new(&kv, policy);
+        let idle = sessions.create(CitizenId::new()).await.expect("create");
+        let active = sessions.create(CitizenId::new()).await.expect("create");
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        let mut session = sessions
+            .resume(&active)
+            .await
+            .expect("resume")
+            .expect("live");
+        sessions
+            .extend(&active, &mut session)
+            .await
+            .expect("extend");
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        assert!(
+            sessions.resume(&idle).await.expect("resume").is_none(),
+            "{name}: idle session ended"
+        );
+        assert!(
+            sessions.resume(&active).await.expect("resume").is_some(),
+            "{name}: extended session lives"
+        );
+    }
 }

@@ -459,3 +459,65 @@ async fn the_demo_reader_does_not_exist_outside_demo_mode() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[actix_web::test]
+async fn signed_in_pages_schedule_the_idle_warning_which_can_extend_the_session() {
+    let app = TestApp::start_with(crate::common::Options {
+        session_idle_timeout_secs: Some(100),
+        ..Default::default()
+    })
+    .await;
+    let mut card = issue(&app, "山田 花子").await;
+    let browser = browser();
+    let code = start(&app, &browser).await;
+    answer(&app, &mut card, &code, false).await;
+    continue_in(&app, &browser, &code).await;
+
+    // Idle 100 s, warned 20 s before: the page (without JavaScript) moves to the warning after about 80 s.
+    let page = browser
+        .get(app.url("/my-page"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let marker = "<meta http-equiv=\"refresh\" content=\"";
+    let start_at = page
+        .find(marker)
+        .expect("meta refresh for the idle warning")
+        + marker.len();
+    let seconds: u64 = page[start_at..]
+        .split(';')
+        .next()
+        .expect("seconds")
+        .parse()
+        .expect("number");
+    assert!((75..=80).contains(&seconds), "warning after {seconds} s");
+    assert!(page[start_at..].starts_with(&format!("{seconds};url=/session/warning")));
+
+    let warning = browser
+        .get(app.url("/session/warning"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(warning.status(), StatusCode::OK);
+    let warning = warning.text().await.expect("body");
+    assert!(warning.contains("action=\"/session/extend\""));
+    let marker = "name=\"csrf_token\" value=\"";
+    let at = warning.find(marker).expect("csrf") + marker.len();
+    let res = browser
+        .post(app.url("/session/extend"))
+        .form(&[("csrf_token", &warning[at..at + 43])])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.headers()["location"], "/my-page");
+}
+
+#[actix_web::test]
+async fn the_warning_page_sends_an_ended_session_to_the_signed_out_page() {
+    let app = TestApp::start().await;
+    let res = app.get("/session/warning").await;
+    assert_eq!(res.headers()["location"], "/signed-out?timeout=1");
+}

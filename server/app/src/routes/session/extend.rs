@@ -3,7 +3,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::extract::SignedIn;
-use crate::auth::session::Sessions;
 use crate::error::AppError;
 use crate::forms::csrf;
 use crate::state::AppState;
@@ -22,7 +21,8 @@ pub async fn submit(
     form: web::Form<Form>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&req, &form.csrf_token)?;
-    Sessions::new(&state.kv)
+    state
+        .sessions()
         .extend(&signed_in.token, &mut signed_in.session)
         .await?;
     let wants_json = req

@@ -2,7 +2,7 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::session::{SESSION_COOKIE, Sessions};
+use crate::auth::session::SESSION_COOKIE;
 use crate::error::AppError;
 use crate::forms::csrf;
 use crate::state::AppState;
@@ -21,7 +21,7 @@ pub async fn here(
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&req, &form.csrf_token)?;
     if let Some(token) = req.cookie(SESSION_COOKIE) {
-        Sessions::new(&state.kv).end(token.value()).await?;
+        state.sessions().end(token.value()).await?;
     }
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, "/signed-out"))
@@ -37,7 +37,7 @@ pub async fn everywhere(
     form: web::Form<Form>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&req, &form.csrf_token)?;
-    let sessions = Sessions::new(&state.kv);
+    let sessions = state.sessions();
     sessions.end_all(signed_in.citizen).await?;
     sessions.end(&signed_in.token).await?;
     Ok(HttpResponse::SeeOther()

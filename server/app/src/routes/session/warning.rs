@@ -6,7 +6,7 @@ use portal_storage::now_millis;
 use portal_web::SessionView;
 use portal_web::pages::sign_in::SessionWarningPage;
 
-use crate::auth::session::{SESSION_COOKIE, Sessions, WARN_BEFORE};
+use crate::auth::session::SESSION_COOKIE;
 use crate::error::AppError;
 use crate::render;
 use crate::state::AppState;
@@ -18,9 +18,10 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
-    match Sessions::new(&state.kv).peek(&token).await? {
+    let sessions = state.sessions();
+    match sessions.peek(&token).await? {
         Some(session) => {
-            let seconds_left = session.idle_seconds_left(now_millis());
+            let seconds_left = session.idle_seconds_left(sessions.policy(), now_millis());
             let id = session.citizen()?;
             let name = state
                 .db
@@ -32,7 +33,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             shell.session = Some(SessionView {
                 name,
                 idle_seconds_left: seconds_left,
-                warn_seconds_before: WARN_BEFORE.as_secs(),
+                warn_seconds_before: sessions.policy().warn_before.as_secs(),
             });
             render::page(
                 StatusCode::OK,

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::browser_secret;
-use crate::auth::session::{SESSION_COOKIE, Sessions};
+use crate::auth::session::SESSION_COOKIE;
 use crate::error::AppError;
 use crate::forms::csrf;
 use crate::render;
@@ -39,7 +39,7 @@ pub async fn finish(
     let secret = browser_secret(req).unwrap_or_default();
     match sign_in::complete(state, code, &secret).await? {
         Status::SignedIn(citizen) => {
-            let token = Sessions::new(&state.kv).create(citizen).await?;
+            let token = state.sessions().create(citizen).await?;
             let cookie = Cookie::build(SESSION_COOKIE, token)
                 .path("/")
                 .http_only(true)
