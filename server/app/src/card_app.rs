@@ -121,6 +121,23 @@ pub async fn sign(
     }
 }
 
+pub fn change_pin(card_file: &Path, old_pin: &str, new_pin: &str) -> anyhow::Result<()> {
+    let mut card = SoftwareCard::load(card_file)?;
+    let result = card.change_auth_pin(old_pin, new_pin);
+    // Wrong tries count, as on the card.
+    card.save(card_file)?;
+    match result {
+        Ok(()) => {
+            println!("PIN changed");
+            Ok(())
+        }
+        Err(CardError::WrongPin { tries_left }) => {
+            bail!("wrong PIN: {tries_left} tries left before the card locks")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn reset_pin(card_file: &Path, password: &str, new_pin: &str) -> anyhow::Result<()> {
     let mut card = SoftwareCard::load(card_file)?;
     let result = card.reset_auth_pin(password, new_pin);

@@ -97,6 +97,15 @@ enum CardCommand {
         #[arg(long, value_name = "FILE")]
         card: PathBuf,
     },
+    /// Change the authentication PIN (needs the current one; wrong tries count).
+    ChangePin {
+        #[arg(long, value_name = "FILE")]
+        card: PathBuf,
+        #[arg(long)]
+        old_pin: String,
+        #[arg(long)]
+        new_pin: String,
+    },
     /// Reset a locked or forgotten PIN with the signature password, as at a convenience-store kiosk.
     ResetPin {
         #[arg(long, value_name = "FILE")]
@@ -149,6 +158,11 @@ fn run_card(config: Config, action: CardCommand) -> anyhow::Result<()> {
             pin,
         } => run_async(1, card_app::sign(&url, &card, &code, pin)),
         CardCommand::Revoke { card } => card_app::revoke(&config, &card),
+        CardCommand::ChangePin {
+            card,
+            old_pin,
+            new_pin,
+        } => card_app::change_pin(&card, &old_pin, &new_pin),
         CardCommand::ResetPin {
             card,
             password,

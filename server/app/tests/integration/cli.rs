@@ -77,3 +77,80 @@ fn help_lists_commands_and_settings() {
         assert!(stdout.contains(needle), "--help lacks {needle}");
     }
 }
+
+#[test]
+fn the_card_app_issues_a_card_whose_pin_locks_after_three_wrong_tries_and_resets_with_the_password()
+{
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let card = dir.path().join("card.json");
+    let env = [("PORTAL_DATA_DIR", data.to_str().expect("utf-8"))];
+    let card_arg = card.to_str().expect("utf-8");
+    let (code, stdout, stderr) = portal(
+        &env,
+        &[
+            "card",
+            "issue",
+            "--name",
+            "山田 花子",
+            "--kana",
+            "ヤマダ ハナコ",
+            "--birth-date",
+            "1990-04-01",
+            "--sex",
+            "female",
+            "--address",
+            "東京都千代田区永田町1-7-1",
+            "--pin",
+            "1234",
+            "--password",
+            "ABC123",
+            "--out",
+            card_arg,
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("issued card"), "{stdout}");
+
+    let change = |old: &str, new: &str| {
+        portal(
+            &env,
+            &[
+                "card",
+                "change-pin",
+                "--card",
+                card_arg,
+                "--old-pin",
+                old,
+                "--new-pin",
+                new,
+            ],
+        )
+    };
+    let (code, _, stderr) = change("0000", "4321");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("2 tries left"), "{stderr}");
+    change("0001", "4321");
+    let (_, _, stderr) = change("0002", "4321");
+    assert!(stderr.contains("locked"), "{stderr}");
+    let (code, _, stderr) = change("1234", "4321");
+    assert_eq!(code, 1, "the right PIN no longer helps");
+    assert!(stderr.contains("locked"), "{stderr}");
+
+    let (code, _, stderr) = portal(
+        &env,
+        &[
+            "card",
+            "reset-pin",
+            "--card",
+            card_arg,
+            "--password",
+            "ABC123",
+            "--new-pin",
+            "4321",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = change("4321", "1234");
+    assert_eq!(code, 0, "{stderr}");
+}
