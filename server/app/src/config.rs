@@ -19,6 +19,7 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub feedback_to: String,
+    /// Empty means `http://<listen>`.
     pub public_url: String,
     pub log: String,
     pub log_format: LogFormat,
@@ -50,7 +51,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Mynaportal <no-reply@localhost>".to_owned(),
             feedback_to: "feedback@localhost".to_owned(),
-            public_url: "http://127.0.0.1:8080".to_owned(),
+            public_url: String::new(),
             log: "info".to_owned(),
             log_format: LogFormat::Json,
             workers: std::thread::available_parallelism().map_or(2, usize::from),
@@ -69,6 +70,15 @@ impl Config {
         match &self.database_url {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("portal.db").display()),
+        }
+    }
+
+    /// The address users reach the portal at: the configured one, else `http://<listen>`.
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.clone()
         }
     }
 
@@ -244,8 +254,8 @@ pub static SETTINGS: &[Setting] = &[
     Setting {
         key: "public_url",
         env: "PORTAL_PUBLIC_URL",
-        default: "http://127.0.0.1:8080",
-        help: "the address users reach the portal at, for links in mail",
+        default: "(http://<listen>)",
+        help: "the address users reach the portal at: links in mail, QR codes, the signed sign-in message",
         apply: |c, v| {
             let url =
                 url::Url::parse(v.trim()).map_err(|_| "an absolute http:// or https:// URL")?;

@@ -144,7 +144,7 @@ pub async fn challenge_info(
     };
     Ok(Some(ChallengeInfo {
         code,
-        origin: state.config.public_url.clone(),
+        origin: state.config.public_url(),
         nonce: challenge.nonce,
     }))
 }
@@ -230,7 +230,7 @@ pub async fn respond(
     };
     let challenge: Challenge =
         serde_json::from_str(&json).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let message = message_to_sign(&state.config.public_url, &code, &challenge.nonce);
+    let message = message_to_sign(&state.config.public_url(), &code, &challenge.nonce);
     let verdict = state.cards.verifier().verify(
         certificate,
         &message,

@@ -40,7 +40,7 @@ pub fn page(req: &HttpRequest, state: &AppState, code: &str, still_waiting: bool
         shell: render::shell(req),
         code: display_code(code),
         qr_url: format!("/sign-in/qr/{code}.svg"),
-        respond_url: format!("{}/card/challenge/{code}", state.config.public_url),
+        respond_url: format!("{}/card/challenge/{code}", state.config.public_url()),
         status_url: format!("/sign-in/status?code={code}"),
         expires_in_minutes: CHALLENGE_TTL.as_secs() / 60,
         demo: state.config.demo,

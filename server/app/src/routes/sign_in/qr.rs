@@ -16,7 +16,7 @@ pub async fn show(
     if code.len() != 8 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(AppError::NotFound);
     }
-    let url = format!("{}/card/challenge/{code}", state.config.public_url);
+    let url = format!("{}/card/challenge/{code}", state.config.public_url());
     let qr = QrCode::new(url.as_bytes()).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let svg = qr
         .render::<svg::Color<'_>>()
