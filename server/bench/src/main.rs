@@ -111,12 +111,14 @@ fn after<'a>(html: &'a str, marker: &str, len: Option<usize>) -> Option<&'a str>
 }
 
 /// One card sign-in, as a browser and a card app would do it. Ok(true) when it ended on マイページ.
-async fn sign_in_once(base: &str, card: &mut portal_card::SoftwareCard) -> anyhow::Result<bool> {
+/// `browser` keeps cookies like the browser of one citizen signing in again and again; `app` is the card app.
+async fn sign_in_once(
+    base: &str,
+    browser: &reqwest::Client,
+    app: &reqwest::Client,
+    card: &mut portal_card::SoftwareCard,
+) -> anyhow::Result<bool> {
     use base64::Engine;
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
     let page = browser
         .get(format!("{base}/sign-in"))
         .send()
@@ -129,7 +131,6 @@ async fn sign_in_once(base: &str, card: &mut portal_card::SoftwareCard) -> anyho
     let csrf = after(&page, "name=\"csrf_token\" value=\"", None)
         .context("no csrf token")?
         .to_owned();
-    let app = reqwest::Client::new();
     let challenge: serde_json::Value = app
         .get(format!("{base}/card/challenge/{code}"))
         .send()
@@ -184,6 +185,10 @@ async fn run_once(
     for worker in 0..concurrency {
         let (client, base) = (client.clone(), base.to_owned());
         let card = cards.get(worker % cards.len().max(1)).cloned();
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0usize;
@@ -199,9 +204,11 @@ async fn run_once(
                 let sent = Instant::now();
                 let ok = match scenario {
                     Scenario::SignIn => match &card {
-                        Some(card) => sign_in_once(&base, &mut *card.lock().await)
-                            .await
-                            .unwrap_or(false),
+                        Some(card) => {
+                            sign_in_once(&base, &browser, &client, &mut *card.lock().await)
+                                .await
+                                .unwrap_or(false)
+                        }
                         None => false,
                     },
                     _ => match scenario.request(&client, &base).send().await {
