@@ -271,37 +271,30 @@ pub async fn respond(
                 .await;
                 Err(SignInFailure::TooManyAttempts)
             } else {
-                let lookup = serial.clone();
-                match state
+                // Look-up and audit line in one trip to the database.
+                let client = client.to_owned();
+                state
                     .db
-                    .run(move |c| Citizen::find_by_card_serial(c, &lookup))
+                    .run(move |c| {
+                        let citizen = Citizen::find_by_card_serial(c, &serial)?;
+                        let kind = if citizen.is_some() {
+                            "sign_in.success"
+                        } else {
+                            "sign_in.unknown_card"
+                        };
+                        let event = SecurityEvent {
+                            id: SecurityEventId::new(),
+                            at: now_millis(),
+                            kind: kind.to_owned(),
+                            serial: Some(serial),
+                            citizen_id: citizen.as_ref().map(|c| c.id),
+                            client_addr: client,
+                            detail: String::new(),
+                        };
+                        SecurityEvent::record(c, &event)?;
+                        Ok(citizen.map(|c| c.id).ok_or(SignInFailure::UnknownCard))
+                    })
                     .await?
-                {
-                    None => {
-                        audit(
-                            state,
-                            "sign_in.unknown_card",
-                            Some(serial),
-                            None,
-                            client,
-                            String::new(),
-                        )
-                        .await;
-                        Err(SignInFailure::UnknownCard)
-                    }
-                    Some(citizen) => {
-                        audit(
-                            state,
-                            "sign_in.success",
-                            Some(serial),
-                            Some(citizen.id),
-                            client,
-                            String::new(),
-                        )
-                        .await;
-                        Ok(citizen.id)
-                    }
-                }
             }
         }
     };

@@ -163,6 +163,23 @@ async fn a_citizen_signs_in_with_the_card_and_only_that_browser_gets_the_session
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.expect("body").contains("山田 花子"));
 
+    // The security audit log has the sign-in, with serial and address.
+    let serial = card.serial_hex();
+    let events = app
+        .state
+        .db
+        .run(move |c| {
+            portal_storage::models::security_event::SecurityEvent::recent_for_serial(c, &serial, 5)
+        })
+        .await
+        .expect("audit log");
+    assert_eq!(
+        events
+            .first()
+            .map(|e| (e.kind.as_str(), e.client_addr.as_str())),
+        Some(("sign_in.success", "127.0.0.1"))
+    );
+
     // The session is handed out once.
     let res = continue_in(&app, &mine, &code).await;
     assert_eq!(res.headers()["location"], "/sign-in/failed?reason=expired");
