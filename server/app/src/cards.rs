@@ -3,7 +3,8 @@
 //! On one machine the portal runs its own test CA (simulated JPKI, never the real J-LIS CAs), created under
 //! `<data_dir>/card-ca` on first start; `portal card …` issues and revokes cards there. The server re-reads
 //! the CA's revocations and re-publishes its CRL on a schedule, so a revoked card is refused without a
-//! restart and the CRL never goes stale.
+//! restart and the CRL never goes stale. Elsewhere the CA certificate and CRL are configured
+//! (`card_trust_anchor`, `card_crl`: a file or an http(s) URL) and the CRL is fetched on the same schedule.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -17,22 +18,102 @@ use crate::error::AppError;
 /// How often revocations are picked up.
 pub const CRL_REFRESH: Duration = Duration::from_secs(60);
 
+/// Where trust comes from.
+#[derive(Debug, Clone)]
+pub enum CardSource {
+    /// The portal's own simulated CA in this folder (created on first start); its CRL is re-issued on
+    /// every refresh, so it never goes stale.
+    TestCa(PathBuf),
+    /// A configured authentication CA certificate (PEM or DER) and its CRL, read from a file or fetched
+    /// from an http(s) URL on every refresh; no CA key on this machine.
+    Configured { anchor: PathBuf, crl: String },
+}
+
 pub struct CardTrust {
-    dir: PathBuf,
+    source: CardSource,
     verifier: RwLock<Arc<Verifier>>,
 }
 
+fn startup(what: &str) -> impl Fn(String) -> AppError + '_ {
+    move |e| AppError::Startup(format!("{what}: {e}"))
+}
+
+/// DER from a PEM (the first block) or DER file's bytes.
+fn der_from(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(bytes.to_vec());
+    };
+    let Some(begin) = text.find("-----BEGIN ") else {
+        return Ok(bytes.to_vec());
+    };
+    let body_start = text[begin..]
+        .find('\n')
+        .map(|i| begin + i + 1)
+        .ok_or("truncated PEM")?;
+    let body_end = text[body_start..]
+        .find("-----END ")
+        .map(|i| body_start + i)
+        .ok_or("PEM without END line")?;
+    let body: String = text[body_start..body_end]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|e| format!("PEM body: {e}"))
+}
+
 impl CardTrust {
-    /// Loads (or on first start creates) the test CA in `dir` and publishes a fresh CRL.
-    pub fn open(dir: &Path) -> Result<CardTrust, AppError> {
-        let verifier = Self::build(dir)?;
+    /// Opens the trust source and builds the first verifier; a problem here stops the start with its reason.
+    pub async fn open(source: CardSource) -> Result<CardTrust, AppError> {
+        let verifier = Self::build(&source).await?;
         Ok(CardTrust {
-            dir: dir.to_owned(),
+            source,
             verifier: RwLock::new(Arc::new(verifier)),
         })
     }
 
-    fn build(dir: &Path) -> Result<Verifier, AppError> {
+    async fn build(source: &CardSource) -> Result<Verifier, AppError> {
+        match source {
+            CardSource::TestCa(dir) => {
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || Self::build_test_ca(&dir))
+                    .await
+                    .map_err(|e| AppError::Startup(e.to_string()))?
+            }
+            CardSource::Configured { anchor, crl } => {
+                let anchor_bytes = tokio::fs::read(anchor).await.map_err(|e| {
+                    AppError::Startup(format!("card CA certificate {}: {e}", anchor.display()))
+                })?;
+                let anchor_der = der_from(&anchor_bytes).map_err(startup("card CA certificate"))?;
+                let crl_bytes = if crl.starts_with("http://") || crl.starts_with("https://") {
+                    let res = reqwest::get(crl.as_str())
+                        .await
+                        .map_err(|e| AppError::Startup(format!("card CRL {crl}: {e}")))?;
+                    if !res.status().is_success() {
+                        return Err(AppError::Startup(format!(
+                            "card CRL {crl}: HTTP {}",
+                            res.status()
+                        )));
+                    }
+                    res.bytes()
+                        .await
+                        .map_err(|e| AppError::Startup(format!("card CRL {crl}: {e}")))?
+                        .to_vec()
+                } else {
+                    tokio::fs::read(crl)
+                        .await
+                        .map_err(|e| AppError::Startup(format!("card CRL {crl}: {e}")))?
+                };
+                let crl_der = der_from(&crl_bytes).map_err(startup("card CRL"))?;
+                Verifier::new(&anchor_der, Some(&crl_der))
+                    .map_err(|e| AppError::Startup(format!("card trust: {e}")))
+            }
+        }
+    }
+
+    fn build_test_ca(dir: &Path) -> Result<Verifier, AppError> {
         let now = OffsetDateTime::now_utc();
         let mut authority = Authority::load_or_generate(dir, now)
             .map_err(|e| AppError::Startup(format!("card CA in {}: {e}", dir.display())))?;
@@ -56,9 +137,10 @@ impl CardTrust {
         }
     }
 
-    /// Picks up revocations made since the last refresh (e.g. by `portal card revoke`).
-    pub fn refresh(&self) -> Result<(), AppError> {
-        let fresh = Arc::new(Self::build(&self.dir)?);
+    /// Picks up revocations made since the last refresh. On failure the previous CRL stays in force until
+    /// its nextUpdate; after that the verifier refuses every card (a stale CRL proves nothing).
+    pub async fn refresh(&self) -> Result<(), AppError> {
+        let fresh = Arc::new(Self::build(&self.source).await?);
         match self.verifier.write() {
             Ok(mut v) => *v = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
@@ -73,12 +155,25 @@ pub fn spawn_refresh(trust: Arc<CardTrust>) {
         tick.tick().await;
         loop {
             tick.tick().await;
-            let trust = trust.clone();
-            match tokio::task::spawn_blocking(move || trust.refresh()).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "refreshing the card CRL failed"),
-                Err(e) => tracing::warn!(error = %e, "refreshing the card CRL stopped"),
+            if let Err(e) = trust.refresh().await {
+                tracing::warn!(error = %e, "refreshing the card CRL failed");
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::der_from;
+
+    #[test]
+    fn pem_and_der_are_both_accepted() {
+        let pem = b"-----BEGIN X509 CRL-----\nAQID\nBA==\n-----END X509 CRL-----\n";
+        assert_eq!(der_from(pem).expect("pem"), vec![1, 2, 3, 4]);
+        assert_eq!(
+            der_from(&[0x30, 0x82, 0xff]).expect("der"),
+            vec![0x30, 0x82, 0xff]
+        );
+        assert!(der_from(b"-----BEGIN X509 CRL-----\nAQID").is_err());
+    }
 }

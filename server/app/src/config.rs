@@ -32,6 +32,11 @@ pub struct Config {
     pub sign_in_limit_per_card: i64,
     /// Seconds without a request after which a session ends.
     pub session_idle_timeout_secs: u64,
+    /// The authentication CA certificate (PEM or DER) card sign-ins are checked against; unset means the
+    /// portal's own simulated test CA under `<data_dir>/card-ca`.
+    pub card_trust_anchor: Option<PathBuf>,
+    /// The CA's CRL: a file or an http(s) URL, fetched every minute. Required with `card_trust_anchor`.
+    pub card_crl: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +65,8 @@ impl Default for Config {
             sign_in_limit_per_address: 30,
             sign_in_limit_per_card: 10,
             session_idle_timeout_secs: 3600,
+            card_trust_anchor: None,
+            card_crl: None,
         }
     }
 }
@@ -79,6 +86,22 @@ impl Config {
             format!("http://{}", self.listen)
         } else {
             self.public_url.clone()
+        }
+    }
+
+    /// Where card trust comes from; an error when only one of the two card settings is given.
+    pub fn card_source(&self) -> Result<crate::cards::CardSource, &'static str> {
+        match (&self.card_trust_anchor, &self.card_crl) {
+            (None, None) => Ok(crate::cards::CardSource::TestCa(
+                self.data_dir.join("card-ca"),
+            )),
+            (Some(anchor), Some(crl)) => Ok(crate::cards::CardSource::Configured {
+                anchor: anchor.clone(),
+                crl: crl.clone(),
+            }),
+            _ => Err(
+                "card_trust_anchor and card_crl go together: set both, or neither for the test CA",
+            ),
         }
     }
 
@@ -366,6 +389,26 @@ pub static SETTINGS: &[Setting] = &[
                 Ok(n) if (10..=43_200).contains(&n) => c.session_idle_timeout_secs = n,
                 _ => return Err("a whole number of seconds from 10 to 43200"),
             }
+            Ok(())
+        },
+    },
+    Setting {
+        key: "card_trust_anchor",
+        env: "PORTAL_CARD_TRUST_ANCHOR",
+        default: "(none: the simulated test CA under <data_dir>/card-ca)",
+        help: "authentication CA certificate (PEM or DER file) that card sign-ins must chain to",
+        apply: |c, v| {
+            c.card_trust_anchor = optional(v).map(PathBuf::from);
+            Ok(())
+        },
+    },
+    Setting {
+        key: "card_crl",
+        env: "PORTAL_CARD_CRL",
+        default: "(none)",
+        help: "that CA's CRL: a file path or an http(s) URL, re-read every minute",
+        apply: |c, v| {
+            c.card_crl = optional(v);
             Ok(())
         },
     },

@@ -56,11 +56,11 @@ pub async fn build_state(config: Config) -> Result<AppState, AppError> {
         demo = config.demo,
         "storage ready"
     );
-    // The card CA (simulated JPKI): created on first start, its CRL published and re-read on a schedule.
-    let card_dir = config.data_dir.join("card-ca");
-    let cards = tokio::task::spawn_blocking(move || CardTrust::open(&card_dir))
-        .await
-        .map_err(|e| AppError::Startup(e.to_string()))??;
+    // Card trust: the simulated test CA (created on first start) or a configured CA and CRL.
+    let source = config
+        .card_source()
+        .map_err(|e| AppError::Startup(e.to_owned()))?;
+    let cards = CardTrust::open(source).await?;
     Ok(AppState {
         cards: Arc::new(cards),
         config: Arc::new(config),

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use portal_server::cards::CardTrust;
+use portal_server::cards::{CardSource, CardTrust};
 use portal_server::config::Config;
 use portal_server::graphql::build_schema;
 use portal_server::mail::Mailer;
@@ -30,6 +30,8 @@ pub struct Options {
     pub mailer: Option<Mailer>,
     pub demo: bool,
     pub session_idle_timeout_secs: Option<u64>,
+    /// Trust a configured CA and CRL instead of the test CA in the data folder.
+    pub card_source: Option<CardSource>,
 }
 
 impl TestApp {
@@ -65,7 +67,12 @@ impl TestApp {
             db,
             kv,
             schema: build_schema(),
-            cards: Arc::new(CardTrust::open(&dirs.path().join("card-ca")).expect("card CA")),
+            cards: Arc::new(match options.card_source {
+                Some(source) => CardTrust::open(source).await.expect("card trust"),
+                None => CardTrust::open(CardSource::TestCa(dirs.path().join("card-ca")))
+                    .await
+                    .expect("card CA"),
+            }),
         };
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -74,6 +81,8 @@ impl TestApp {
         actix_web::rt::spawn(server);
         let client = reqwest::Client::builder()
             .cookie_store(true)
+            // Below the server's 5 s keep-alive, so a pooled connection is never one the server is closing.
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");

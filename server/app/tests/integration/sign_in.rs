@@ -110,6 +110,7 @@ async fn continue_in(app: &TestApp, browser: &reqwest::Client, code: &str) -> re
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
@@ -314,7 +315,7 @@ async fn cards_the_portal_must_not_trust_are_refused_with_their_reason() {
     // Revoked: refused once the CRL is refreshed.
     let mut card = issue(&app, "山田 花子").await;
     cards::revoke(&app.ca_dir(), &card.serial_hex()).expect("revoke");
-    app.state.cards.refresh().expect("refresh");
+    app.state.cards.refresh().await.expect("refresh");
     let code = start(&app, &browser).await;
     assert_eq!(
         answer(&app, &mut card, &code, false).await.1["error"],
@@ -537,4 +538,53 @@ async fn the_warning_page_sends_an_ended_session_to_the_signed_out_page() {
     let app = TestApp::start().await;
     let res = app.get("/session/warning").await;
     assert_eq!(res.headers()["location"], "/signed-out?timeout=1");
+}
+
+#[actix_web::test]
+async fn a_configured_ca_and_crl_file_are_trusted_and_refreshed() {
+    // The CA and its CRL live elsewhere; this portal only has the certificate and the CRL file.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let now = time::OffsetDateTime::now_utc();
+    let mut authority = Authority::generate(now).expect("authority");
+    let anchor = elsewhere.path().join("auth-ca.der");
+    let crl = elsewhere.path().join("auth.crl");
+    std::fs::write(&anchor, authority.auth_ca_der()).expect("write");
+    std::fs::write(&crl, authority.auth_crl_der(now).expect("crl")).expect("write");
+    let source = portal_server::cards::CardSource::Configured {
+        anchor,
+        crl: crl.to_str().expect("utf-8").to_owned(),
+    };
+    let app = TestApp::start_with(crate::common::Options {
+        card_source: Some(source),
+        ..Default::default()
+    })
+    .await;
+
+    let expiry = portal_server::japan_today().saturating_add(time::Duration::days(3000));
+    let mut card = authority
+        .issue(
+            &holder("外部 花子"),
+            CardKind::Card,
+            "1234",
+            "ABC123",
+            expiry,
+            now,
+        )
+        .expect("issue");
+    let browser = browser();
+    // Chains to the configured CA, but nobody linked it to a citizen here.
+    let code = start(&app, &browser).await;
+    assert_eq!(
+        answer(&app, &mut card, &code, false).await.1["error"],
+        "unknown_card"
+    );
+
+    authority.revoke(card.serial(), now);
+    std::fs::write(&crl, authority.auth_crl_der(now).expect("crl")).expect("write");
+    app.state.cards.refresh().await.expect("refresh");
+    let code = start(&app, &browser).await;
+    assert_eq!(
+        answer(&app, &mut card, &code, false).await.1["error"],
+        "revoked"
+    );
 }
