@@ -14,6 +14,8 @@ import path from 'node:path';
 
 import { defineConfig } from '@playwright/test';
 
+import { portalBin, serverEnv } from './fixtures/portal';
+
 const root = path.resolve(__dirname, '..');
 
 // A free port in 20000–40000 (or E2E_PORT). Probing needs an async listen(), so it runs in a child process.
@@ -42,18 +44,7 @@ if (!process.env.E2E_DATA_DIR) {
 
 const port = process.env.E2E_PORT;
 const baseURL = `http://127.0.0.1:${port}`;
-const portalBin = process.env.E2E_PORTAL_BIN ?? path.join(root, 'target', 'debug', 'portal');
-const databaseUrl = process.env.DATABASE_URL;
-const backend = databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
-
-const serverEnv: Record<string, string> = {
-  PORTAL_LISTEN: `127.0.0.1:${port}`,
-  PORTAL_DATA_DIR: process.env.E2E_DATA_DIR,
-};
-// Access logs would drown the test list; PORTAL_LOG=info brings them back.
-serverEnv.PORTAL_LOG = process.env.PORTAL_LOG ?? 'warn';
-if (databaseUrl) serverEnv.DATABASE_URL = databaseUrl;
-if (process.env.REDIS_URL) serverEnv.REDIS_URL = process.env.REDIS_URL;
+const backend = process.env.DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite';
 
 export default defineConfig({
   testDir: 'tests',
@@ -64,10 +55,17 @@ export default defineConfig({
   retries: 0,
   reporter: 'list',
   timeout: 30_000,
-  expect: { timeout: 5_000 },
+  expect: {
+    timeout: 5_000,
+    // An ARIA snapshot is the whole tree: anything added, removed or moved on a page fails it (Playwright's
+    // default would accept extra elements, so e.g. a new header link would go unnoticed).
+    toMatchAriaSnapshot: { children: 'deep-equal' },
+  },
   forbidOnly: !!process.env.CI,
   // In CI a missing snapshot is a failure; locally it is written (and the test still fails once).
   updateSnapshots: process.env.CI ? 'none' : 'missing',
+  // Issues the cards the tests sign in with (after the server is up).
+  globalSetup: './fixtures/setup.ts',
   globalTeardown: './fixtures/teardown.ts',
   use: {
     baseURL,
@@ -94,9 +92,10 @@ export default defineConfig({
   // One project per invocation, named after the backend the server runs on.
   projects: [{ name: backend }],
   webServer: {
-    command: `mkdir -p -m 700 "${process.env.E2E_DATA_DIR}" && exec "${portalBin}" serve`,
+    // Demo mode: three demo cards on first start, and the demo card reader (fixtures/sign-in.ts).
+    command: `mkdir -p -m 700 "${process.env.E2E_DATA_DIR}" && exec "${portalBin}" serve --demo`,
     cwd: root,
-    env: serverEnv,
+    env: serverEnv(),
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

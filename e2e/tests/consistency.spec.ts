@@ -5,6 +5,11 @@ import { expect, test, type Page } from '@playwright/test';
 
 import { LANGS, LOCALES, PAGES, useLanguage } from '../fixtures/pages';
 
+// Signed-out pages and signed-in pages each share one header (signed in, it names the citizen and has a
+// sign-out button instead of the sign-in link); the footer is the same on all of them.
+const SIGNED_OUT = PAGES.filter((p) => !p.signedIn);
+const SIGNED_IN = PAGES.filter((p) => p.signedIn);
+
 // The parts of the shell that may differ from page to page: link targets (the language switch returns to the
 // current page) and which navigation item is marked current.
 function normalise(snapshot: string): string {
@@ -29,12 +34,12 @@ for (const lang of LANGS) {
 
     test('the header, navigation and footer are the same on every page', async ({ page }) => {
       test.setTimeout(60_000);
-      await PAGES[0].open(page);
+      await SIGNED_OUT[0].open(page);
       const reference = await shell(page);
       // The help route (the feedback form) is reachable from the footer of every page.
       await expect(page.getByRole('contentinfo').locator('a[href="/feedback"]')).toHaveCount(1);
 
-      for (const pageCase of PAGES.slice(1)) {
+      for (const pageCase of SIGNED_OUT.slice(1)) {
         await pageCase.open(page);
         const current = await shell(page);
         expect(current.banner, `header on ${pageCase.name}`).toBe(reference.banner);
@@ -44,6 +49,21 @@ for (const lang of LANGS) {
           `help link in the footer of ${pageCase.name}`,
         ).toHaveCount(1);
       }
+
+      // Signed in: one header on every page, and the same footer as signed out.
+      const signedInShell: { banner: string; name: string }[] = [];
+      for (const pageCase of SIGNED_IN) {
+        await pageCase.open(page);
+        const current = await shell(page);
+        expect(current.footer, `footer on ${pageCase.name}`).toBe(reference.footer);
+        signedInShell.push({ banner: current.banner, name: pageCase.name });
+      }
+      expect(signedInShell.length, 'signed-in pages to compare').toBeGreaterThan(1);
+      for (const { banner, name } of signedInShell.slice(1)) {
+        expect(banner, `header on ${name}`).toBe(signedInShell[0].banner);
+      }
+      await expect(page.getByRole('banner').locator('a[href="/sign-in"]'), 'no sign-in link when signed in').toHaveCount(0);
+      await expect(page.getByRole('banner').locator('form[action="/sign-out"] button')).toHaveCount(1);
     });
   });
 }

@@ -108,7 +108,7 @@ test.describe('focus visible and not obscured', () => {
   }
   test.describe('narrow screen', () => {
     test.use({ viewport: { width: 320, height: 640 } });
-    for (const pageCase of PAGES.filter((p) => ['home', 'feedback-errors', 'components'].includes(p.name))) {
+    for (const pageCase of PAGES.filter((p) => ['home', 'feedback-errors', 'components', 'sign-in'].includes(p.name))) {
       test(`${pageCase.name} (320px)`, async ({ page }) => {
         test.setTimeout(60_000);
         await walk(page, pageCase);

@@ -11,7 +11,7 @@ for (const lang of LANGS) {
     test.use({ locale: LOCALES[lang] });
     test.beforeEach(async ({ context }) => useLanguage(context, lang));
 
-    for (const pageCase of PAGES.filter((p) => ['feedback', 'feedback-errors', 'components'].includes(p.name))) {
+    for (const pageCase of PAGES.filter((p) => ['feedback', 'feedback-errors', 'components', 'demo-reader'].includes(p.name))) {
       test(`form controls on ${pageCase.name}`, async ({ page }) => {
         await pageCase.open(page);
         const result = await page.evaluate(() => {

@@ -1,7 +1,7 @@
 // Every page, in Japanese and English, with JavaScript on and off: language, one <h1>, error titles,
 // axe-core (WCAG 2.2 AA + best practice) and an ARIA snapshot of the whole page.
 
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 import { expectNoAxeViolations } from '../fixtures/a11y';
 import { ERROR_TITLE, LANGS, LOCALES, PAGES, useLanguage, type Lang, type PageCase } from '../fixtures/pages';
@@ -25,26 +25,37 @@ for (const javaScriptEnabled of [true, false]) {
         test.beforeEach(async ({ context }) => useLanguage(context, lang));
 
         for (const pageCase of PAGES) {
-          test(pageCase.name, async ({ page }) => {
-            await pageCase.open(page);
-
-            await expect(page.locator('html')).toHaveAttribute('lang', lang);
-            await expect(page.locator('h1'), 'a page has exactly one <h1>').toHaveCount(1);
-            if (pageCase.error) {
-              await expect(page).toHaveTitle(ERROR_TITLE[lang]);
-            } else {
-              await expect(page).not.toHaveTitle(/^(エラー|Error)/);
-              expect(await page.title(), 'every page has a title').not.toBe('');
+          const variants = pageCase.variants ?? [];
+          const title = variants.length > 0 ? `${pageCase.name} (+${variants.length} variants)` : pageCase.name;
+          test(title, async ({ page }) => {
+            // Variants share the page's test (a new test per variant would cost more than its checks).
+            test.setTimeout(30_000 + variants.length * 10_000);
+            for (const current of [pageCase, ...variants]) {
+              await test.step(current.name, async () => {
+                await current.open(page);
+                await checkPage(page, current, lang, javaScriptEnabled);
+              });
             }
-
-            await expectNoAxeViolations(page, { javaScriptEnabled });
-            await expect(page.locator('body')).toMatchAriaSnapshot({
-              name: snapshotName(pageCase, lang, javaScriptEnabled),
-            });
           });
         }
       });
     }
+  });
+}
+
+async function checkPage(page: Page, pageCase: PageCase, lang: Lang, javaScriptEnabled: boolean): Promise<void> {
+  await expect(page.locator('html')).toHaveAttribute('lang', lang);
+  await expect(page.locator('h1'), 'a page has exactly one <h1>').toHaveCount(1);
+  if (pageCase.error) {
+    await expect(page).toHaveTitle(ERROR_TITLE[lang]);
+  } else {
+    await expect(page).not.toHaveTitle(/^(エラー|Error)/);
+    expect(await page.title(), 'every page has a title').not.toBe('');
+  }
+
+  await expectNoAxeViolations(page, { javaScriptEnabled });
+  await expect(page.locator('body')).toMatchAriaSnapshot({
+    name: snapshotName(pageCase, lang, javaScriptEnabled),
   });
 }
 
