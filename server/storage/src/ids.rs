@@ -89,3 +89,18 @@ typed_id!(
     /// One entry of the security audit log.
     SecurityEventId
 );
+
+typed_id!(
+    /// An agency: ministry, pension service, tax agency, municipality or health insurer.
+    AgencyId
+);
+
+typed_id!(
+    /// One record of わたしの情報, as the portal stores it (agencies use their own record ids).
+    RecordId
+);
+
+typed_id!(
+    /// One row of やりとり履歴.
+    LinkageId
+);

@@ -69,5 +69,85 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agencies (id) {
+        id -> Text,
+        code -> Text,
+        kind -> Text,
+        name_ja -> Text,
+        name_en -> Text,
+        pseudonym_key -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    agency_clients (client_id) {
+        client_id -> Text,
+        agency_id -> Text,
+        secret_hash -> Text,
+        label -> Text,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    agency_pseudonyms (agency_id, pseudonym) {
+        agency_id -> Text,
+        pseudonym -> Text,
+        citizen_id -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    records (id) {
+        id -> Text,
+        citizen_id -> Text,
+        agency_id -> Text,
+        category -> Text,
+        external_id -> Text,
+        data -> Text,
+        updated_on -> Text,
+        published_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    linkage_records (id) {
+        id -> Text,
+        citizen_id -> Text,
+        seq -> BigInt,
+        at -> BigInt,
+        requester_kind -> Text,
+        requester_id -> Text,
+        requester_name -> Text,
+        providers -> Text,
+        items -> Text,
+        task_code -> Text,
+        purpose -> Text,
+        result -> Text,
+        withheld -> Bool,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    linkage_chains (citizen_id) {
+        citizen_id -> Text,
+        last_seq -> BigInt,
+        last_hash -> Text,
+        pruned_seq -> BigInt,
+        pruned_hash -> Text,
+    }
+}
+
 diesel::joinable!(card_links -> citizens (citizen_id));
+diesel::joinable!(records -> agencies (agency_id));
+diesel::joinable!(agency_clients -> agencies (agency_id));
 diesel::allow_tables_to_appear_in_same_query!(citizens, card_links);
+diesel::allow_tables_to_appear_in_same_query!(records, agencies);
+diesel::allow_tables_to_appear_in_same_query!(agency_clients, agencies);
+diesel::allow_tables_to_appear_in_same_query!(linkage_records, linkage_chains);

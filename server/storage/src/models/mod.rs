@@ -1,5 +1,10 @@
 //! One module per entity: its row types and the queries on it.
 
+pub mod agency;
+pub mod category;
 pub mod citizen;
 pub mod feedback;
+pub mod linkage;
+pub mod record;
 pub mod security_event;
+pub mod task;

@@ -1,0 +1,193 @@
+use std::collections::HashSet;
+
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+
+use crate::ids::{AgencyId, CitizenId, RecordId};
+use crate::schema::{agencies, records};
+use crate::{AnyConnection, StorageError, with_conn};
+
+/// One record of わたしの情報.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = records)]
+pub struct Record {
+    pub id: RecordId,
+    pub citizen_id: CitizenId,
+    pub agency_id: AgencyId,
+    /// [`crate::models::category::Category::code`].
+    pub category: String,
+    /// The publishing agency's own id for the record.
+    pub external_id: String,
+    /// JSON object of the category's fields, all values strings.
+    pub data: String,
+    /// When the agency last updated the record, YYYY-MM-DD.
+    pub updated_on: String,
+    pub published_at: i64,
+}
+
+/// A record as a citizen sees it: with the name of the agency it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct SourcedRecord {
+    pub record: Record,
+    pub agency_code: String,
+    pub agency_name_ja: String,
+    pub agency_name_en: String,
+}
+
+/// How many records a citizen has in a category, and the newest update among them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryCount {
+    pub category: String,
+    pub count: i64,
+    pub last_updated: Option<String>,
+}
+
+/// What a batch publish did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Upserted {
+    pub created: usize,
+    pub updated: usize,
+}
+
+impl Record {
+    /// Inserts the records, or updates those whose (agency, external id) is already stored: a resend never
+    /// duplicates. In one transaction; the rows must be of one agency.
+    pub fn upsert_batch(
+        conn: &mut AnyConnection,
+        agency: AgencyId,
+        rows: &[Record],
+    ) -> Result<Upserted, StorageError> {
+        if rows.is_empty() {
+            return Ok(Upserted::default());
+        }
+        let ids: Vec<&str> = rows.iter().map(|r| r.external_id.as_str()).collect();
+        with_conn!(conn, |c| c.transaction(|c| {
+            let existing: HashSet<String> = records::table
+                .filter(records::agency_id.eq(agency))
+                .filter(records::external_id.eq_any(&ids))
+                .select(records::external_id)
+                .load::<String>(c)?
+                .into_iter()
+                .collect();
+            for row in rows {
+                diesel::insert_into(records::table)
+                    .values(row)
+                    .on_conflict((records::agency_id, records::external_id))
+                    .do_update()
+                    .set((
+                        records::citizen_id.eq(excluded(records::citizen_id)),
+                        records::category.eq(excluded(records::category)),
+                        records::data.eq(excluded(records::data)),
+                        records::updated_on.eq(excluded(records::updated_on)),
+                        records::published_at.eq(excluded(records::published_at)),
+                    ))
+                    .execute(c)?;
+            }
+            let distinct: HashSet<&str> = ids.iter().copied().collect();
+            let updated = distinct.iter().filter(|id| existing.contains(**id)).count();
+            Ok::<_, diesel::result::Error>(Upserted {
+                created: distinct.len() - updated,
+                updated,
+            })
+        }))
+        .map_err(StorageError::from)
+    }
+
+    /// Plain inserts for bulk loading (the demo seeder): no conflict handling, many rows per statement.
+    pub fn insert_bulk(conn: &mut AnyConnection, rows: &[Record]) -> Result<(), StorageError> {
+        // SQLite allows 32766 bound values per statement; 8 columns each.
+        for chunk in rows.chunks(4000) {
+            with_conn!(conn, |c| diesel::insert_into(records::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+
+    /// Per category: the citizen's record count and newest update. One grouped query on the citizen's index.
+    pub fn counts(
+        conn: &mut AnyConnection,
+        citizen: CitizenId,
+    ) -> Result<Vec<CategoryCount>, StorageError> {
+        let rows = with_conn!(conn, |c| records::table
+            .filter(records::citizen_id.eq(citizen))
+            .group_by(records::category)
+            .select((
+                records::category,
+                diesel::dsl::count_star(),
+                diesel::dsl::max(records::updated_on),
+            ))
+            .load::<(String, i64, Option<String>)>(c))?;
+        Ok(rows
+            .into_iter()
+            .map(|(category, count, last_updated)| CategoryCount {
+                category,
+                count,
+                last_updated,
+            })
+            .collect())
+    }
+
+    /// One page of a citizen's records in a category, newest update first, with their source.
+    pub fn page(
+        conn: &mut AnyConnection,
+        citizen: CitizenId,
+        category: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<SourcedRecord>, StorageError> {
+        let rows = with_conn!(conn, |c| records::table
+            .inner_join(agencies::table)
+            .filter(records::citizen_id.eq(citizen))
+            .filter(records::category.eq(category))
+            .order((records::updated_on.desc(), records::id.desc()))
+            .limit(limit)
+            .offset(offset)
+            .select((
+                Record::as_select(),
+                agencies::code,
+                agencies::name_ja,
+                agencies::name_en,
+            ))
+            .load::<(Record, String, String, String)>(c))?;
+        Ok(rows.into_iter().map(sourced).collect())
+    }
+
+    /// A citizen's records in the given categories, for an agency's read: one query.
+    pub fn for_categories(
+        conn: &mut AnyConnection,
+        citizen: CitizenId,
+        categories: &[&str],
+        limit: i64,
+    ) -> Result<Vec<SourcedRecord>, StorageError> {
+        let rows = with_conn!(conn, |c| records::table
+            .inner_join(agencies::table)
+            .filter(records::citizen_id.eq(citizen))
+            .filter(records::category.eq_any(categories))
+            .order((
+                records::category.asc(),
+                records::updated_on.desc(),
+                records::id.desc(),
+            ))
+            .limit(limit)
+            .select((
+                Record::as_select(),
+                agencies::code,
+                agencies::name_ja,
+                agencies::name_en,
+            ))
+            .load::<(Record, String, String, String)>(c))?;
+        Ok(rows.into_iter().map(sourced).collect())
+    }
+}
+
+fn sourced(
+    (record, agency_code, agency_name_ja, agency_name_en): (Record, String, String, String),
+) -> SourcedRecord {
+    SourcedRecord {
+        record,
+        agency_code,
+        agency_name_ja,
+        agency_name_en,
+    }
+}
