@@ -37,6 +37,8 @@ pub struct Config {
     pub card_trust_anchor: Option<PathBuf>,
     /// The CA's CRL: a file or an http(s) URL, fetched every minute. Required with `card_trust_anchor`.
     pub card_crl: Option<String>,
+    /// Days やりとり履歴 rows are kept; older ones are removed by a daily job.
+    pub linkage_retention_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +69,7 @@ impl Default for Config {
             session_idle_timeout_secs: 3600,
             card_trust_anchor: None,
             card_crl: None,
+            linkage_retention_days: LINKAGE_RETENTION_DEFAULT_DAYS,
         }
     }
 }
@@ -412,7 +415,23 @@ pub static SETTINGS: &[Setting] = &[
             Ok(())
         },
     },
+    Setting {
+        key: "linkage_retention_days",
+        env: "PORTAL_LINKAGE_RETENTION_DAYS",
+        default: "2557",
+        help: "days the history of reads (やりとり履歴) is kept: 7 years, as Mynaportal keeps it",
+        apply: |c, v| {
+            match v.trim().parse::<u32>() {
+                Ok(n) if (1..=36_500).contains(&n) => c.linkage_retention_days = n,
+                _ => return Err("a whole number of days from 1 to 36500"),
+            }
+            Ok(())
+        },
+    },
 ];
+
+/// 7 years of 365 days plus the leap days they can hold.
+pub const LINKAGE_RETENTION_DEFAULT_DAYS: u32 = 7 * 365 + 2;
 
 fn parse_limit(value: &str) -> Result<i64, &'static str> {
     match value.trim().parse::<i64>() {

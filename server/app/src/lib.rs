@@ -2,6 +2,7 @@
 //! ([`services`]) → model (`portal_storage::models`). [`build_app`] is shared by `portal serve` and the
 //! integration tests, which drive the real app in-process.
 
+pub mod admin;
 pub mod auth;
 pub mod card_app;
 pub mod cards;

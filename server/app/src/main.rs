@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use portal_server::config::{self, CONFIG_FILE_ENV, Config};
-use portal_server::{card_app, graphql, http_server, startup, telemetry};
+use portal_server::{admin, card_app, graphql, http_server, startup, telemetry};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,6 +35,32 @@ enum Command {
     Card {
         #[command(subcommand)]
         action: CardCommand,
+    },
+    /// Agencies: list them, register machine clients, give an agency its pseudonym for a citizen.
+    Agency {
+        #[command(subcommand)]
+        action: AgencyCommand,
+    },
+    /// やりとり履歴: verify every hash chain, or remove rows past the retention period now.
+    Linkage {
+        #[command(subcommand)]
+        action: LinkageCommand,
+    },
+    /// Create synthetic citizens with records in every category and a history of reads (deterministic for
+    /// a seed; bulk inserts).
+    Seed {
+        /// How many citizens.
+        #[arg(long, default_value_t = 100)]
+        citizens: u64,
+        /// Records per citizen.
+        #[arg(long, default_value_t = 50)]
+        records: u32,
+        /// History rows (agency reads) per citizen.
+        #[arg(long, default_value_t = 5)]
+        reads: u32,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Write the GraphQL schema as SDL (sorted) to a file, or to standard output.
     GraphqlSchema {
@@ -117,6 +143,86 @@ enum CardCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum AgencyCommand {
+    /// Every agency: code, kind, names.
+    List,
+    /// Register a machine client (OAuth2 client credentials) for an agency; prints its id and secret once.
+    AddClient {
+        /// The agency's code, e.g. 131016 or nta (see `portal agency list`).
+        #[arg(long)]
+        agency: String,
+        /// What the client is, e.g. "tax system, nightly batch".
+        #[arg(long)]
+        label: String,
+    },
+    /// Give an agency its pseudonym (機関別符号) for a citizen, named by id or by their card file.
+    Pseudonym {
+        #[arg(long)]
+        agency: String,
+        #[arg(long, conflicts_with = "card")]
+        citizen: Option<portal_storage::ids::CitizenId>,
+        #[arg(long, value_name = "FILE")]
+        card: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LinkageCommand {
+    /// Verify every citizen's hash chain; exits 1 and names the first broken row.
+    Verify,
+    /// Remove rows older than the retention period (normally done daily by the server).
+    Prune,
+}
+
+fn run_admin(config: Config, command: Command) -> anyhow::Result<bool> {
+    let workers = config.workers;
+    run_async(workers, async move {
+        match command {
+            Command::Agency {
+                action: AgencyCommand::List,
+            } => admin::list(&config).await?,
+            Command::Agency {
+                action: AgencyCommand::AddClient { agency, label },
+            } => {
+                admin::add_client(&config, &agency, &label).await?;
+            }
+            Command::Agency {
+                action:
+                    AgencyCommand::Pseudonym {
+                        agency,
+                        citizen,
+                        card,
+                    },
+            } => {
+                admin::pseudonym(&config, &agency, citizen, card.as_deref()).await?;
+            }
+            Command::Linkage {
+                action: LinkageCommand::Verify,
+            } => return admin::verify(&config).await,
+            Command::Linkage {
+                action: LinkageCommand::Prune,
+            } => admin::prune(&config).await?,
+            Command::Seed {
+                citizens,
+                records,
+                reads,
+                seed,
+            } => {
+                let plan = portal_server::services::seed::Plan {
+                    citizens,
+                    records_per_citizen: records,
+                    reads_per_citizen: reads,
+                    seed,
+                };
+                admin::seed(&config, plan).await?;
+            }
+            _ => {}
+        }
+        Ok(true)
+    })
+}
+
 fn run_card(config: Config, action: CardCommand) -> anyhow::Result<()> {
     match action {
         CardCommand::Issue {
@@ -196,6 +302,19 @@ fn main() -> ExitCode {
             }
         };
     }
+    if matches!(
+        command,
+        Command::Agency { .. } | Command::Linkage { .. } | Command::Seed { .. }
+    ) {
+        return match run_admin(config, command) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("portal: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     telemetry::init(&config);
     let result = match command {
         Command::Migrate => run_async(config.workers, migrate(config)),
@@ -228,10 +347,10 @@ fn export_schema(output: Option<&std::path::Path>) -> ExitCode {
     }
 }
 
-fn run_async<F: Future<Output = anyhow::Result<()>>>(
+fn run_async<T, F: Future<Output = anyhow::Result<T>>>(
     workers: usize,
     future: F,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<T> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
         .enable_all()
@@ -251,9 +370,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let (workers, shutdown_timeout) = (config.workers, config.shutdown_timeout_secs);
         let state = startup::build_state(config).await?;
         startup::spawn_purge(state.kv.clone());
+        startup::spawn_linkage_retention(state.db.clone(), state.config.linkage_retention_days);
         portal_server::cards::spawn_refresh(state.cards.clone());
         if state.config.demo {
             let cards = portal_server::services::demo::ensure_cards(&state).await?;
+            portal_server::services::demo::ensure_data(&state, &cards).await?;
             println!("Demo mode: simulated My Number Cards (not real cards; never use demo mode in production):");
             for card in &cards {
                 println!("  {}  PIN {}  card file {}", card.name, card.pin, card.file.display());

@@ -28,6 +28,8 @@ pub async fn open_database(config: &Config) -> Result<Db, AppError> {
             "applied migrations"
         );
     }
+    db.run(|c| crate::services::agencies::ensure_registry(c).map(|_| ()))
+        .await?;
     Ok(db)
 }
 
@@ -84,6 +86,21 @@ pub fn spawn_purge(kv: Kv) {
             tick.tick().await;
             if let Err(e) = kv.purge_expired().await {
                 tracing::warn!(error = %e, "purging expired entries failed");
+            }
+        }
+    });
+}
+
+/// Removes やりとり履歴 rows older than the retention period, at start and then daily.
+pub fn spawn_linkage_retention(db: Db, retention_days: u32) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
+        loop {
+            tick.tick().await;
+            match crate::services::history_retention::prune(&db, retention_days).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "removed history rows past retention"),
+                Err(e) => tracing::warn!(error = %e, "removing old history rows failed"),
             }
         }
     });

@@ -28,6 +28,33 @@ macro_rules! with_conn {
     };
 }
 
+/// Runs `f` in one transaction on either backend: committed when it returns Ok, rolled back otherwise.
+/// For work that spans several models' queries; a single model's queries use diesel's own `transaction`.
+pub fn transaction<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, StorageError>,
+) -> Result<T, StorageError> {
+    use diesel::connection::TransactionManager;
+    type Pg = <PgConnection as Connection>::TransactionManager;
+    type Lite = <SqliteConnection as Connection>::TransactionManager;
+    match conn {
+        AnyConnection::Postgres(c) => Pg::begin_transaction(c)?,
+        AnyConnection::Sqlite(c) => Lite::begin_transaction(c)?,
+    }
+    let result = f(conn);
+    let end = match (&result, &mut *conn) {
+        (Ok(_), AnyConnection::Postgres(c)) => Pg::commit_transaction(c),
+        (Ok(_), AnyConnection::Sqlite(c)) => Lite::commit_transaction(c),
+        (Err(_), AnyConnection::Postgres(c)) => Pg::rollback_transaction(c),
+        (Err(_), AnyConnection::Sqlite(c)) => Lite::rollback_transaction(c),
+    };
+    match (result, end) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Err(e), _) => Err(e),
+        (Ok(_), Err(e)) => Err(e.into()),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Postgres,

@@ -12,7 +12,7 @@ mod kv;
 pub mod models;
 pub mod schema;
 
-pub use db::{AnyConnection, Backend, Db, DbConfig};
+pub use db::{AnyConnection, Backend, Db, DbConfig, transaction};
 pub use error::StorageError;
 pub use kv::Kv;
 

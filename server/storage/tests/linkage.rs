@@ -1,3 +1,8 @@
+#![expect(
+    clippy::expect_used,
+    reason = "a test fails loudly at the first thing that goes wrong"
+)]
+
 //! Records and the やりとり履歴 hash chain, on whichever backend the environment selects.
 
 use diesel::connection::SimpleConnection;
@@ -92,7 +97,11 @@ async fn appended_rows_chain_and_verify() {
         .run(move |c| LinkageRecord::page(c, id, &LinkageFilter::default(), 2, 0))
         .await
         .expect("page");
-    assert_eq!(page.iter().map(|r| r.seq).collect::<Vec<_>>(), [3, 2], "newest first");
+    assert_eq!(
+        page.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        [3, 2],
+        "newest first"
+    );
 }
 
 #[tokio::test]
@@ -104,7 +113,9 @@ async fn an_altered_row_is_named() {
         .run(move |c| {
             exec(
                 c,
-                &format!("UPDATE linkage_records SET requester_name = '誰か' WHERE id = '{target}'"),
+                &format!(
+                    "UPDATE linkage_records SET requester_name = '誰か' WHERE id = '{target}'"
+                ),
             );
             LinkageRecord::verify_all(c, 100)
         })
@@ -122,7 +133,10 @@ async fn a_deleted_row_is_named() {
     let verdict = test_db
         .db
         .run(move |c| {
-            exec(c, &format!("DELETE FROM linkage_records WHERE id = '{gone}'"));
+            exec(
+                c,
+                &format!("DELETE FROM linkage_records WHERE id = '{gone}'"),
+            );
             LinkageRecord::verify_all(c, 100)
         })
         .await
@@ -137,7 +151,10 @@ async fn a_deleted_row_is_named() {
     let verdict = test_db
         .db
         .run(move |c| {
-            exec(c, &format!("DELETE FROM linkage_records WHERE id = '{last}'"));
+            exec(
+                c,
+                &format!("DELETE FROM linkage_records WHERE id = '{last}'"),
+            );
             LinkageRecord::verify_all(c, 100)
         })
         .await
@@ -238,5 +255,8 @@ async fn a_resent_record_updates_instead_of_duplicating() {
     assert_eq!((one.created, one.updated), (2, 0));
     assert_eq!((two.created, two.updated), (1, 1));
     assert_eq!(counts.len(), 1);
-    assert_eq!(counts[0].count, 3, "three distinct records, none duplicated");
+    assert_eq!(
+        counts[0].count, 3,
+        "three distinct records, none duplicated"
+    );
 }

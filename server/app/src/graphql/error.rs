@@ -10,6 +10,7 @@ pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
 pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
 pub const NOT_FOUND: &str = "NOT_FOUND";
 pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+pub const FORBIDDEN: &str = "FORBIDDEN";
 pub const BAD_REQUEST: &str = "BAD_REQUEST";
 pub const UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
 pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";

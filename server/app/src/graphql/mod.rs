@@ -2,14 +2,24 @@
 //! the repository is its SDL, written by `portal graphql-schema --output schema.graphql`; a test fails when
 //! the two differ.
 
+mod agency;
 pub mod error;
 mod query;
 
-use async_graphql::{EmptyMutation, EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
-pub use query::Query;
+pub use agency::{AgencyMutation, AgencyQuery};
+pub use query::ServiceQuery;
 
-pub type PortalSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// Every query field: public facts about the service, and what agencies read.
+#[derive(MergedObject, Default)]
+pub struct Query(ServiceQuery, AgencyQuery);
+
+/// Every mutation: what agencies publish.
+#[derive(MergedObject, Default)]
+pub struct Mutation(AgencyMutation);
+
+pub type PortalSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Deeper queries than this are refused before they run.
 pub const MAX_DEPTH: usize = 10;
@@ -17,7 +27,7 @@ pub const MAX_DEPTH: usize = 10;
 pub const MAX_COMPLEXITY: usize = 500;
 
 pub fn build_schema() -> PortalSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()

@@ -1,7 +1,8 @@
 use async_graphql::{Object, SimpleObject};
 use portal_web::Lang;
 
-pub struct Query;
+#[derive(Default)]
+pub struct ServiceQuery;
 
 /// A language the portal speaks.
 #[derive(SimpleObject)]
@@ -45,7 +46,7 @@ impl ServiceInfo {
 }
 
 #[Object]
-impl Query {
+impl ServiceQuery {
     /// The service's name, version and languages. Needs no credentials.
     async fn service(&self) -> ServiceInfo {
         ServiceInfo

@@ -11,6 +11,7 @@ use crate::render;
 
 const MACHINE_PATHS: &[&str] = &[
     "/graphql",
+    "/oauth/",
     "/healthz",
     "/readyz",
     "/metrics",

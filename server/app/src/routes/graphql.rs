@@ -1,13 +1,49 @@
-use actix_web::web;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 
+use crate::error::AppError;
 use crate::graphql::error::add_codes;
+use crate::services::agencies;
 use crate::state::AppState;
 
-pub async fn execute(state: web::Data<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let request = request.into_inner();
+/// Runs a GraphQL request. A bearer token, when sent, must be live: a stale one is answered 401 with
+/// `WWW-Authenticate` (RFC 6750) rather than silently treated as anonymous.
+pub async fn execute(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    request: GraphQLRequest,
+) -> Result<HttpResponse, AppError> {
+    let mut request = request.into_inner().data(state.get_ref().clone());
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        match agencies::principal(&state.kv, token).await? {
+            Some(principal) if !token.is_empty() => request = request.data(principal),
+            _ => {
+                return Ok(HttpResponse::Unauthorized()
+                    .insert_header((
+                        header::WWW_AUTHENTICATE,
+                        r#"Bearer error="invalid_token", error_description="the access token is unknown or expired""#,
+                    ))
+                    .json(serde_json::json!({
+                        "errors": [{
+                            "message": "the access token is unknown or expired",
+                            "extensions": {"code": "UNAUTHENTICATED"}
+                        }]
+                    })));
+            }
+        }
+    }
     let query = request.query.clone();
     let mut response = state.schema.execute(request).await;
     add_codes(&mut response, &query);
-    response.into()
+    Ok(
+        actix_web::Responder::respond_to(GraphQLResponse::from(response), &req)
+            .map_into_boxed_body(),
+    )
 }

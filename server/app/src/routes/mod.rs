@@ -7,6 +7,7 @@ mod graphql;
 mod language;
 mod my_page;
 mod not_found;
+mod oauth;
 mod ops;
 mod pages;
 mod session;
@@ -56,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(ops::healthz::check))
         .route("/readyz", web::get().to(ops::readyz::check))
         .route("/metrics", web::get().to(ops::metrics::export))
+        .route("/oauth/token", web::post().to(oauth::token::issue))
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::execute))

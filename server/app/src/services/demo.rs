@@ -118,3 +118,45 @@ pub fn load_entries(state: &AppState) -> Vec<DemoCardEntry> {
 pub fn load_card(entry: &DemoCardEntry) -> Result<SoftwareCard, AppError> {
     SoftwareCard::load(&entry.file).map_err(|e| AppError::BadRequest(e.to_string()))
 }
+
+/// Demo data: a small town of synthetic citizens, and records and a history of reads for the first two
+/// demo card holders (demo-1 with long lists, demo-2 with a few; demo-3 keeps none). Runs once: seeded
+/// citizens and citizens with records are left alone on later starts.
+pub async fn ensure_data(state: &AppState, cards: &[DemoCardEntry]) -> Result<(), AppError> {
+    use portal_storage::models::citizen::Citizen;
+
+    use crate::services::seed::{self, Plan};
+
+    let town = Plan {
+        citizens: 200,
+        records_per_citizen: 30,
+        reads_per_citizen: 4,
+        seed: 1,
+    };
+    match seed::run(&state.db, &town, |_| {}).await {
+        Ok(_) | Err(portal_storage::StorageError::Malformed(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    for (entry, records, reads) in cards
+        .iter()
+        .zip([(150, 30), (40, 5)])
+        .map(|(e, (r, n))| (e, r, n))
+    {
+        let serial = load_card(entry)?.serial_hex();
+        let Some(citizen) = state
+            .db
+            .run(move |c| Citizen::find_by_card_serial(c, &serial))
+            .await?
+        else {
+            continue;
+        };
+        let plan = Plan {
+            citizens: 0,
+            records_per_citizen: records,
+            reads_per_citizen: reads,
+            seed: 7,
+        };
+        seed::for_existing(&state.db, vec![citizen.id], plan).await?;
+    }
+    Ok(())
+}

@@ -154,3 +154,118 @@ fn the_card_app_issues_a_card_whose_pin_locks_after_three_wrong_tries_and_resets
     let (code, _, stderr) = change("4321", "1234");
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// Seeding, then `linkage verify` on an untouched and on a tampered history, on the backend the tests use.
+#[actix_web::test]
+async fn linkage_verify_names_an_altered_and_a_deleted_row() {
+    use diesel::connection::SimpleConnection;
+    use portal_storage::with_conn;
+
+    let test_db = portal_testkit::TestDb::new().await;
+    let url = test_db.url.clone();
+    let env = [("DATABASE_URL", url.as_str())];
+    let (code, stdout, stderr) = portal(
+        &env,
+        &["seed", "--citizens", "5", "--records", "4", "--reads", "3"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("seeded 5 citizens, 20 records, 15 history rows"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = portal(&env, &["linkage", "verify"]);
+    assert_eq!((code, stdout.trim()), (0, "ok: 5 chains, 15 rows verified"));
+
+    let tamper = |sql: String| {
+        let db = test_db.db.clone();
+        async move {
+            db.run(move |c| {
+                let id: String = with_conn!(c, |c| {
+                    use diesel::prelude::*;
+                    use portal_storage::schema::linkage_records::dsl as l;
+                    l::linkage_records
+                        .filter(l::seq.eq(2))
+                        .order(l::citizen_id.asc())
+                        .select(l::id)
+                        .first(c)
+                })?;
+                with_conn!(c, |c| c.batch_execute(&sql.replace("{id}", &id)))?;
+                Ok(id)
+            })
+            .await
+            .expect("tamper")
+        }
+    };
+    let altered =
+        tamper("UPDATE linkage_records SET result = 'no_data' WHERE id = '{id}'".to_owned()).await;
+    let (code, stdout, _) = portal(&env, &["linkage", "verify"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains(&altered) && stdout.contains("altered"),
+        "{stdout}"
+    );
+
+    // Undo by deleting it: now the gap is named.
+    let deleted = tamper("DELETE FROM linkage_records WHERE id = '{id}'".to_owned()).await;
+    assert_eq!(deleted, altered);
+    let (code, stdout, _) = portal(&env, &["linkage", "verify"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("seq 2") && stdout.contains("deleted"),
+        "{stdout}"
+    );
+}
+
+#[actix_web::test]
+async fn seeding_is_deterministic_for_a_seed() {
+    use portal_storage::{Db, DbConfig};
+
+    let dirs = [
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    ];
+    let mut contents = Vec::new();
+    for dir in &dirs {
+        let data = dir.path().join("data");
+        let env = [("PORTAL_DATA_DIR", data.to_str().expect("utf-8"))];
+        let (code, _, stderr) = portal(
+            &env,
+            &["seed", "--citizens", "8", "--records", "3", "--seed", "42"],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let (code, _, stderr) = portal(&env, &["seed", "--citizens", "8", "--seed", "42"]);
+        assert_eq!(code, 1, "the same seed twice is refused");
+        assert!(stderr.contains("already loaded"), "{stderr}");
+        let db = Db::open(&DbConfig {
+            url: format!("sqlite://{}", data.join("portal.db").display()),
+            pool_size: 1,
+            connect_timeout: std::time::Duration::from_secs(5),
+        })
+        .expect("open");
+        let rows = db
+            .run(|c| {
+                use diesel::prelude::*;
+                use portal_storage::schema::{citizens, records};
+                portal_storage::with_conn!(c, |c| {
+                    let people: Vec<(String, String, String)> = citizens::table
+                        .order(citizens::id)
+                        .select((citizens::id, citizens::name_kana, citizens::address))
+                        .load(c)?;
+                    let data: Vec<(String, String)> = records::table
+                        .order(records::id)
+                        .select((records::id, records::data))
+                        .load(c)?;
+                    Ok((people, data))
+                })
+            })
+            .await
+            .expect("read back");
+        assert_eq!(rows.0.len(), 8);
+        assert_eq!(rows.1.len(), 24);
+        contents.push(rows);
+    }
+    assert_eq!(
+        contents[0], contents[1],
+        "the same seed gives the same citizens and records"
+    );
+}

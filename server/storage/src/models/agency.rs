@@ -95,6 +95,22 @@ impl Agency {
         Ok(found)
     }
 
+    /// The agencies with these codes (unknown codes are skipped), in one query on the unique code index: to
+    /// name the agencies of a page of records or history rows.
+    pub fn by_codes(
+        conn: &mut AnyConnection,
+        codes: &[String],
+    ) -> Result<Vec<Agency>, StorageError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = with_conn!(conn, |c| agencies::table
+            .filter(agencies::code.eq_any(codes))
+            .select(Agency::as_select())
+            .load(c))?;
+        Ok(rows)
+    }
+
     /// Every agency, by code. The registry is small (hundreds), so it is read whole.
     pub fn all(conn: &mut AnyConnection) -> Result<Vec<Agency>, StorageError> {
         let rows = with_conn!(conn, |c| agencies::table
@@ -141,7 +157,11 @@ impl AgencyClient {
         Ok(found)
     }
 
-    pub fn revoke(conn: &mut AnyConnection, client_id: &str, at: i64) -> Result<bool, StorageError> {
+    pub fn revoke(
+        conn: &mut AnyConnection,
+        client_id: &str,
+        at: i64,
+    ) -> Result<bool, StorageError> {
         let changed = with_conn!(conn, |c| diesel::update(
             agency_clients::table
                 .filter(agency_clients::client_id.eq(client_id))
@@ -189,6 +209,19 @@ impl AgencyPseudonym {
                 }
                 Ok::<_, diesel::result::Error>(())
             })?,
+        }
+        Ok(())
+    }
+
+    /// Many new rows per statement, for bulk loading (the demo seeder); fails on a duplicate.
+    pub fn insert_bulk(
+        conn: &mut AnyConnection,
+        rows: &[AgencyPseudonym],
+    ) -> Result<(), StorageError> {
+        for chunk in rows.chunks(5000) {
+            with_conn!(conn, |c| diesel::insert_into(agency_pseudonyms::table)
+                .values(chunk)
+                .execute(c))?;
         }
         Ok(())
     }

@@ -31,6 +31,17 @@ impl Citizen {
         Ok(())
     }
 
+    /// Many rows per statement, for bulk loading (the demo seeder).
+    pub fn insert_bulk(conn: &mut AnyConnection, rows: &[Citizen]) -> Result<(), StorageError> {
+        // SQLite allows 32766 bound values per statement; 10 columns each.
+        for chunk in rows.chunks(3000) {
+            with_conn!(conn, |c| diesel::insert_into(citizens::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+
     pub fn find(conn: &mut AnyConnection, id: CitizenId) -> Result<Option<Citizen>, StorageError> {
         let found = with_conn!(conn, |c| citizens::table
             .find(id)

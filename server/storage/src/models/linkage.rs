@@ -67,6 +67,9 @@ struct Chain {
 }
 
 /// What narrows the history a citizen sees.
+///
+/// A withheld row (不開示) never matches a requester or category filter: it is shown without its requester
+/// and items, and matching it would reveal them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LinkageFilter {
     /// Milliseconds, inclusive.
@@ -135,7 +138,10 @@ pub fn row_hash(row: &LinkageRecord) -> String {
 impl LinkageRecord {
     /// Appends a row to its citizen's chain, in one transaction. Bumping the head first takes the row lock
     /// on PostgreSQL (and the write lock on SQLite), so concurrent appends for one citizen queue up.
-    pub fn append(conn: &mut AnyConnection, new: NewLinkage) -> Result<LinkageRecord, StorageError> {
+    pub fn append(
+        conn: &mut AnyConnection,
+        new: NewLinkage,
+    ) -> Result<LinkageRecord, StorageError> {
         let citizen = new.citizen_id;
         let result = with_conn!(conn, |c| c.transaction(|c| {
             diesel::insert_into(linkage_chains::table)
@@ -184,6 +190,42 @@ impl LinkageRecord {
         Ok(result)
     }
 
+    /// Loads whole chains written elsewhere (the demo seeder): `rows` hold, per citizen, seq 1, 2, … with
+    /// their hashes already computed and no chain for that citizen yet. The heads are set from the last rows.
+    pub fn insert_chains_bulk(
+        conn: &mut AnyConnection,
+        rows: &[LinkageRecord],
+    ) -> Result<(), StorageError> {
+        let mut heads: Vec<Chain> = Vec::new();
+        for row in rows {
+            match heads.last_mut() {
+                Some(head) if head.citizen_id == row.citizen_id => {
+                    head.last_seq = row.seq;
+                    head.last_hash.clone_from(&row.hash);
+                }
+                _ => heads.push(Chain {
+                    citizen_id: row.citizen_id,
+                    last_seq: row.seq,
+                    last_hash: row.hash.clone(),
+                    pruned_seq: 0,
+                    pruned_hash: String::new(),
+                }),
+            }
+        }
+        // 15 columns a row: within SQLite's 32766 bound values per statement.
+        for chunk in rows.chunks(2000) {
+            with_conn!(conn, |c| diesel::insert_into(linkage_records::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        for chunk in heads.chunks(5000) {
+            with_conn!(conn, |c| diesel::insert_into(linkage_chains::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+
     /// One page of a citizen's history, newest first.
     pub fn page(
         conn: &mut AnyConnection,
@@ -202,6 +244,9 @@ impl LinkageRecord {
                 }
                 if let Some(until) = filter.until {
                     query = query.filter(linkage_records::at.lt(until));
+                }
+                if filter.requester_id.is_some() || filter.category.is_some() {
+                    query = query.filter(linkage_records::withheld.eq(false));
                 }
                 if let Some(requester) = &filter.requester_id {
                     query = query.filter(linkage_records::requester_id.eq(requester.clone()));
@@ -228,12 +273,15 @@ impl LinkageRecord {
     }
 
     /// Who has read this citizen's data: (requester id, name), for the filter. Uses the requester index.
+    /// Requesters of withheld rows (不開示) are left out unless they also read in the open, so the list never
+    /// reveals them.
     pub fn requesters(
         conn: &mut AnyConnection,
         citizen: CitizenId,
     ) -> Result<Vec<(String, String)>, StorageError> {
         let rows = with_conn!(conn, |c| linkage_records::table
             .filter(linkage_records::citizen_id.eq(citizen))
+            .filter(linkage_records::withheld.eq(false))
             .select((
                 linkage_records::requester_id,
                 linkage_records::requester_name,
@@ -300,7 +348,10 @@ impl LinkageRecord {
                 linkage_chains::table
                     .filter(linkage_chains::citizen_id.eq(linkage_records::citizen_id)),
             )))
-            .order((linkage_records::citizen_id.asc(), linkage_records::seq.asc()))
+            .order((
+                linkage_records::citizen_id.asc(),
+                linkage_records::seq.asc()
+            ))
             .select(LinkageRecord::as_select())
             .first(c)
             .optional())?;
@@ -333,7 +384,10 @@ impl LinkageRecord {
             let rows: Vec<LinkageRecord> = with_conn!(conn, |c| linkage_records::table
                 .filter(linkage_records::citizen_id.ge(first_id))
                 .filter(linkage_records::citizen_id.le(last_id))
-                .order((linkage_records::citizen_id.asc(), linkage_records::seq.asc()))
+                .order((
+                    linkage_records::citizen_id.asc(),
+                    linkage_records::seq.asc()
+                ))
                 .select(LinkageRecord::as_select())
                 .load(c))?;
             let mut rows = rows.into_iter().peekable();

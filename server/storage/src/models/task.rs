@@ -18,8 +18,8 @@ pub struct Task {
 
 use AgencyKind::{Insurer, Municipality, Tax};
 use Category::{
-    ChildAllowance, Deductions, HealthCheckups, HealthInsurance, Household, IncomeTax, MedicalExpenses,
-    Resident, Vaccinations, Welfare,
+    ChildAllowance, Deductions, HealthCheckups, HealthInsurance, Household, IncomeTax,
+    MedicalExpenses, Resident, Vaccinations, Welfare,
 };
 
 pub const TASKS: &[Task] = &[

@@ -1,0 +1,128 @@
+//! Operator commands: agency clients and pseudonyms (`portal agency …`), the history's integrity and
+//! retention (`portal linkage …`), and synthetic data (`portal seed`).
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use portal_card::SoftwareCard;
+use portal_storage::ids::CitizenId;
+use portal_storage::models::agency::Agency;
+use portal_storage::models::citizen::Citizen;
+
+use crate::config::Config;
+use crate::services::{agencies, history_retention, seed};
+use crate::startup;
+
+/// Registers a machine client for an agency and prints its credentials (the secret only this once).
+pub async fn add_client(config: &Config, agency: &str, label: &str) -> anyhow::Result<()> {
+    let db = startup::open_database(config).await?;
+    let client = agencies::add_client(&db, agency, label).await?;
+    println!("{}", serde_json::to_string_pretty(&client)?);
+    eprintln!("Keep the secret now: only its hash is stored.");
+    Ok(())
+}
+
+/// Prints every agency: code, kind and names.
+pub async fn list(config: &Config) -> anyhow::Result<()> {
+    let db = startup::open_database(config).await?;
+    for agency in db.run(Agency::all).await? {
+        println!(
+            "{}\t{}\t{}\t{}",
+            agency.code, agency.kind, agency.name_ja, agency.name_en
+        );
+    }
+    Ok(())
+}
+
+/// Gives an agency its pseudonym for a citizen — the citizen named by id or by the card they hold — and
+/// prints it. Stands in for the pseudonym issuance of the real information-provision network.
+pub async fn pseudonym(
+    config: &Config,
+    agency_code: &str,
+    citizen: Option<CitizenId>,
+    card: Option<&Path>,
+) -> anyhow::Result<()> {
+    let db = startup::open_database(config).await?;
+    let code = agency_code.to_owned();
+    let agency = db
+        .run(move |c| Agency::find_by_code(c, &code))
+        .await?
+        .with_context(|| {
+            format!("no agency with code {agency_code:?} (see `portal agency list`)")
+        })?;
+    let citizen = match (citizen, card) {
+        (Some(id), _) => db
+            .run(move |c| Citizen::find(c, id))
+            .await?
+            .with_context(|| format!("no citizen {id}"))?,
+        (None, Some(file)) => {
+            let card =
+                SoftwareCard::load(file).with_context(|| format!("reading {}", file.display()))?;
+            let serial = card.serial_hex();
+            db.run(move |c| Citizen::find_by_card_serial(c, &serial))
+                .await?
+                .context("that card is not linked to any citizen")?
+        }
+        (None, None) => bail!("name the citizen with --citizen or --card"),
+    };
+    let id = citizen.id;
+    let pseudonyms = db
+        .run(move |c| agencies::enrol(c, &[(&agency, id)]))
+        .await?;
+    for p in pseudonyms {
+        println!("{p}");
+    }
+    Ok(())
+}
+
+/// Verifies every history chain. Exit status 1 and the first broken row when one does not verify.
+pub async fn verify(config: &Config) -> anyhow::Result<bool> {
+    let db = startup::open_database(config).await?;
+    match history_retention::verify(&db).await? {
+        Ok(verified) => {
+            println!(
+                "ok: {} chains, {} rows verified",
+                verified.chains, verified.rows
+            );
+            Ok(true)
+        }
+        Err(broken) => {
+            println!("broken: {broken}");
+            Ok(false)
+        }
+    }
+}
+
+/// Removes history rows past the retention period now, instead of waiting for the daily job.
+pub async fn prune(config: &Config) -> anyhow::Result<()> {
+    let db = startup::open_database(config).await?;
+    let removed = history_retention::prune(&db, config.linkage_retention_days).await?;
+    println!(
+        "removed {removed} rows older than {} days",
+        config.linkage_retention_days
+    );
+    Ok(())
+}
+
+/// Creates synthetic citizens with records and history.
+pub async fn seed(config: &Config, plan: seed::Plan) -> anyhow::Result<()> {
+    let db = startup::open_database(config).await?;
+    let started = std::time::Instant::now();
+    let done = seed::run(&db, &plan, |progress| {
+        eprintln!(
+            "  {} of {} citizens ({:.0} s)",
+            progress,
+            plan.citizens,
+            started.elapsed().as_secs_f64()
+        );
+    })
+    .await?;
+    println!(
+        "seeded {} citizens, {} records, {} history rows in {:.1} s",
+        done.citizens,
+        done.records,
+        done.linkage_rows,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
