@@ -54,7 +54,7 @@ async function checkPage(page: Page, pageCase: PageCase, lang: Lang, javaScriptE
   }
 
   await expectNoAxeViolations(page, { javaScriptEnabled });
-  await expect(page.locator('body')).toMatchAriaSnapshot({
+  await expect(page.locator(pageCase.snapshotOf ?? 'body')).toMatchAriaSnapshot({
     name: snapshotName(pageCase, lang, javaScriptEnabled),
   });
 }

@@ -31,7 +31,8 @@ async function expectMyPage(page: Page, name: string): Promise<void> {
   await expect(page.locator('h1')).toHaveText(/マイページ|My page/);
   await expect(page.locator('main')).toContainText(name);
   await expect(page.getByRole('banner')).toContainText(name);
-  await expect(page.getByRole('banner').locator('a[href="/sign-in"]'), 'no sign-in link once signed in').toHaveCount(0);
+  const signInLink = page.getByRole('banner').locator('a[href="/sign-in"]');
+  await expect(signInLink, 'no sign-in link once signed in').toHaveCount(0);
 }
 
 function inLanguage(lang: Lang): void {
@@ -61,7 +62,7 @@ test.describe('cross-device sign-in by keyboard', () => {
   test.describe('JavaScript off', () => {
     test.use({ javaScriptEnabled: false });
 
-    test('"continue" before the card has answered keeps waiting; after it, leads to マイページ', async ({ page }) => {
+    test('"continue" too early keeps waiting; after the card, it leads to マイページ', async ({ page }) => {
       const card = journeyCard('cross-device-nojs');
       await visit(page, '/sign-in');
       const code = await readCode(page);
@@ -142,10 +143,10 @@ test.describe('demo card reader by keyboard', () => {
       const summary = page.locator('main [data-module="error-summary"]');
       await expect(summary, 'the error summary takes focus').toBeFocused();
       const error = page.locator('#pin-error');
-      await expect(error, 'the error is at the PIN field and says how many tries are left').toContainText('あと2回');
+      await expect(error, 'the error is at the PIN field, with the tries left').toContainText('あと2回');
       await expect(page.locator('#pin')).toHaveAttribute('aria-describedby', /\bpin-error\b/);
       await expect(page.locator('#pin'), 'the wrong PIN is not kept').toHaveValue('');
-      await expect(page.locator(`input[name="card"][value="${card.id}"]`), 'the card stays chosen').toBeChecked();
+      await expect(page.locator(`input[name="card"][value="${card.id}"]`), 'the card is still chosen').toBeChecked();
       await expect(page.locator('h1')).toHaveCount(1);
       await expectNoAxeViolations(page);
       await expect(page.locator('main')).toMatchAriaSnapshot({ name: 'demo-reader-wrong-pin-ja.aria.yml' });
@@ -202,7 +203,7 @@ test.describe('a challenge belongs to the browser that opened it', () => {
       await visit(pageB, '/sign-in');
       expect(await readCode(pageB)).not.toBe(codeA);
       // …its status poll is refused for A's code…
-      const status = await pageB.request.get(`/sign-in/status?code=${codeA}`);
+      const status = await pageB.request.get(`/sign-in/status?code=${codeA}`, { maxRetries: 2 });
       expect(await status.json()).toEqual({ state: 'failed', next: '/sign-in/failed?reason=other_browser' });
       // …and so is its continue form, sent with A's code.
       await pageB
@@ -238,7 +239,8 @@ test.describe('signing out by keyboard', () => {
         ? 'header form[action="/sign-out"] button'
         : 'main form[action="/sign-out"] button';
 
-      test(`${javaScriptEnabled ? 'header' : 'マイページ'} button → signed out; マイページ then asks to sign in`, async ({ page, context }) => {
+      const where = javaScriptEnabled ? 'header' : 'マイページ';
+      test(`${where} button → signed out; マイページ then asks to sign in`, async ({ page, context }) => {
         await signInQuickly(page);
         await visit(page, '/my-page');
         await tabTo(page, button);
@@ -248,7 +250,8 @@ test.describe('signing out by keyboard', () => {
         await expect(banner).toHaveAttribute('role', 'alert');
         if (javaScriptEnabled) await expect(banner, 'the banner takes focus').toBeFocused();
         await expect(page.getByRole('banner').locator('a[href="/sign-in"]')).toHaveCount(1);
-        expect((await context.cookies()).some((c) => c.name === 'session'), 'the session cookie is gone').toBe(false);
+        const cookies = await context.cookies();
+        expect(cookies.some((c) => c.name === 'session'), 'the session cookie is gone').toBe(false);
 
         await page.goto('/my-page');
         expect(new URL(page.url()).pathname).toBe('/sign-in');
@@ -284,7 +287,7 @@ test.describe('idle time-out warning (WCAG 2.2.1)', () => {
   test.describe('JavaScript off', () => {
     test.use({ javaScriptEnabled: false });
 
-    test('a refresh leads to the warning before the hour is up; "stay signed in" returns to マイページ', async ({ page, browser }) => {
+    test('a refresh leads to the warning before the hour is up; "stay signed in"', async ({ page, browser }) => {
       await signInQuickly(page);
       await visit(page, '/my-page');
       // With scripting off, the <noscript> in <head> is parsed, and its refresh applies.

@@ -129,9 +129,20 @@ impl Pagination {
         }
     }
 
+    /// Previous and next links only, for a list whose length is not counted (GOV.UK's pagination for
+    /// sequential pages): `has_next` says whether a page follows `current`.
+    pub fn sequential(current: usize, has_next: bool, href_prefix: &str) -> Self {
+        let current = current.max(1);
+        Pagination {
+            previous: (current > 1).then(|| format!("{href_prefix}{}", current - 1)),
+            next: has_next.then(|| format!("{href_prefix}{}", current + 1)),
+            items: Vec::new(),
+        }
+    }
+
     /// Whether there is anything to show (more than one page).
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.items.is_empty() && self.previous.is_none() && self.next.is_none()
     }
 }
 
@@ -192,6 +203,20 @@ mod tests {
         assert_eq!(
             numbers(&Pagination::new(4, 10, "?p=")),
             vec![Some(1), Some(2), Some(3), Some(4), Some(5), None, Some(10)]
+        );
+    }
+
+    #[test]
+    fn sequential_pagination_has_only_previous_and_next() {
+        let middle = Pagination::sequential(2, true, "?a=1&page=");
+        assert!(middle.items.is_empty() && !middle.is_empty());
+        assert_eq!(middle.previous.as_deref(), Some("?a=1&page=1"));
+        assert_eq!(middle.next.as_deref(), Some("?a=1&page=3"));
+        assert!(Pagination::sequential(1, false, "?page=").is_empty());
+        let last = Pagination::sequential(3, false, "?page=");
+        assert_eq!(
+            (last.previous.as_deref(), last.next),
+            (Some("?page=2"), None)
         );
     }
 

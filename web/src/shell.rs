@@ -57,11 +57,14 @@ impl Shell {
         )
     }
 
-    /// The service navigation: home, マイページ when signed in, feedback, accessibility.
+    /// The service navigation: home, マイページ, わたしの情報 and やりとり履歴 when signed in, feedback,
+    /// accessibility.
     pub fn nav_items(&self) -> Vec<(&'static str, &'static str)> {
         let mut items = vec![("/", self.t("header.nav.home"))];
         if self.session.is_some() {
             items.push(("/my-page", self.t("header.nav.my_page")));
+            items.push(("/my-data", self.t("header.nav.my_data")));
+            items.push(("/history", self.t("header.nav.history")));
         }
         items.push(("/feedback", self.t("header.nav.feedback")));
         items.push(("/accessibility", self.t("header.nav.accessibility")));
@@ -205,7 +208,17 @@ mod tests {
         );
         shell.session = Some(SessionView::default());
         let hrefs: Vec<_> = shell.nav_items().iter().map(|(href, _)| *href).collect();
-        assert_eq!(hrefs, ["/", "/my-page", "/feedback", "/accessibility"]);
+        assert_eq!(
+            hrefs,
+            [
+                "/",
+                "/my-page",
+                "/my-data",
+                "/history",
+                "/feedback",
+                "/accessibility"
+            ]
+        );
     }
 
     #[test]

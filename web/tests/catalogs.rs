@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use portal_web::i18n::{EN_SOURCE, JA_SOURCE, parse_catalog};
 
-/// Keys the server uses directly: in `FieldErrors` for the feedback and demo reader forms (with the
-/// `_one`/`_uncounted` variants `CountedMessages` picks), the title prefix of error pages, page titles, and
-/// the names it shows in GraphQL.
+/// Keys the server uses directly: in `FieldErrors` for the feedback, demo reader and history filter forms
+/// (with the `_one`/`_uncounted` variants `CountedMessages` picks), the title prefix of error pages, page
+/// titles, the names it shows in GraphQL, and the CSV downloads' headers. (Keys built from stored codes —
+/// categories, fields, tasks — are checked by a test in the server, which knows the codes.)
 const SERVER_KEYS: &[&str] = &[
     "error.title_prefix",
     "service.name",
@@ -32,6 +33,17 @@ const SERVER_KEYS: &[&str] = &[
     "demo_reader.errors.pin_wrong_one",
     "demo_reader.errors.pin_wrong_uncounted",
     "demo_reader.errors.locked",
+    "history.errors.from_incomplete",
+    "history.errors.from_invalid",
+    "history.errors.to_incomplete",
+    "history.errors.to_invalid",
+    "history.errors.to_before_from",
+    "history.errors.category_invalid",
+    "history.csv.when",
+    "history.csv.explanation",
+    "history.withheld.tag",
+    "my_data.source",
+    "my_data.updated_on",
 ];
 
 fn catalogs() -> [(&'static str, HashMap<String, String>); 2] {

@@ -212,8 +212,164 @@ fn all_pages(lang: Lang) -> Vec<(String, String, bool, Vec<&'static str>)> {
         ));
     }
     pages.extend(sign_in_pages(lang));
+    pages.extend(own_data_pages(lang));
     pages
 }
+
+/// わたしの情報 and やりとり履歴, in their states: with data, empty, paged, filtered, and with filter errors.
+fn own_data_pages(lang: Lang) -> Vec<(String, String, bool, Vec<&'static str>)> {
+    use portal_web::format::ValueKind;
+    use portal_web::pages::history::{HistoryEntry, HistoryFilterForm, HistoryPage, Requester};
+    use portal_web::pages::my_data::{
+        CategorySummary, FieldValue, MyDataPage, RecordRow, RecordsPage,
+    };
+
+    let page = |name: &str, html: String| (name.to_owned(), html, false, vec![]);
+    let categories = ["resident", "prescriptions", "welfare"];
+    let records = |total: u64, page: usize, rows: usize| RecordsPage {
+        shell: signed_in(lang, "/my-data/prescriptions"),
+        category: "prescriptions",
+        fields: vec!["dispensed_on", "pharmacy", "drug", "quantity", "days"],
+        rows: (0..rows)
+            .map(|i| RecordRow {
+                values: vec![
+                    FieldValue {
+                        kind: ValueKind::Date,
+                        raw: Some("2026-04-01".into()),
+                    },
+                    FieldValue {
+                        kind: ValueKind::Text,
+                        raw: Some(format!("<薬局> {i}")),
+                    },
+                    FieldValue {
+                        kind: ValueKind::Text,
+                        raw: Some("ロキソプロフェン錠60mg".into()),
+                    },
+                    FieldValue {
+                        kind: ValueKind::Text,
+                        raw: None,
+                    },
+                    FieldValue {
+                        kind: ValueKind::Number,
+                        raw: Some("14".into()),
+                    },
+                ],
+                source: "千代田区".into(),
+                updated_on: "2026-04-02".into(),
+            })
+            .collect(),
+        total,
+        last_updated: (total > 0).then(|| "2026-04-02".into()),
+        page,
+    };
+    let entry = |withheld: bool| HistoryEntry {
+        date: "2026-11-07".into(),
+        time: "14:05".into(),
+        withheld,
+        requester_name: "千代田区".into(),
+        requester_kind: "agency".into(),
+        agency_kind: Some("municipality".into()),
+        providers: vec!["国税庁".into(), "日本年金機構".into()],
+        items: vec!["income_tax".into(), "household".into()],
+        task: Some("child_allowance".into()),
+        purpose: String::new(),
+        result: "provided".into(),
+    };
+    let history = |form: HistoryFilterForm, errors: FieldErrors, entries, page, has_next| {
+        render(&HistoryPage {
+            shell: signed_in(lang, "/history"),
+            form,
+            errors,
+            requesters: vec![Requester {
+                id: "131016".into(),
+                name: "千代田区".into(),
+            }],
+            categories: categories.to_vec(),
+            entries,
+            page,
+            has_next,
+        })
+    };
+    let filtered = HistoryFilterForm {
+        from_year: "2026".into(),
+        from_month: "4".into(),
+        from_day: "1".into(),
+        requester: "131016".into(),
+        category: "income_tax".into(),
+        ..HistoryFilterForm::default()
+    };
+    let mut errors = FieldErrors::default();
+    errors.add("from", "history.errors.from_invalid");
+    errors.add("to", "history.errors.to_incomplete");
+    vec![
+        page(
+            "my data",
+            render(&MyDataPage {
+                shell: signed_in(lang, "/my-data"),
+                categories: categories
+                    .iter()
+                    .enumerate()
+                    .map(|(i, code)| CategorySummary {
+                        code,
+                        count: i as u64,
+                        last_updated: (i > 0).then(|| "2026-04-02".into()),
+                    })
+                    .collect(),
+            }),
+        ),
+        page("my data category", render(&records(45, 2, 20))),
+        page("my data category (empty)", render(&records(0, 1, 0))),
+        page(
+            "history",
+            history(
+                HistoryFilterForm::default(),
+                FieldErrors::default(),
+                vec![entry(false), entry(true)],
+                1,
+                true,
+            ),
+        ),
+        page(
+            "history (filtered, page 2)",
+            history(
+                filtered.clone(),
+                FieldErrors::default(),
+                vec![entry(false)],
+                2,
+                false,
+            ),
+        ),
+        page(
+            "history (empty)",
+            history(
+                HistoryFilterForm::default(),
+                FieldErrors::default(),
+                vec![],
+                1,
+                false,
+            ),
+        ),
+        (
+            "history (errors)".to_owned(),
+            history(
+                HistoryFilterForm {
+                    from_month: "13".into(),
+                    to_year: "2026".into(),
+                    ..filtered
+                },
+                errors,
+                vec![],
+                1,
+                false,
+            ),
+            true,
+            vec!["from", "to"],
+        ),
+    ]
+}
+
+/// Number of pages [`own_data_pages`] renders in one language.
+const OWN_DATA_PAGES: usize = 7;
 
 /// Sign-in, sign-out and session pages, and ordinary pages with a signed-in shell.
 fn sign_in_pages(lang: Lang) -> Vec<(String, String, bool, Vec<&'static str>)> {
@@ -560,7 +716,10 @@ fn every_page_has_an_accessible_structure() {
             count += 1;
         }
     }
-    assert_eq!(count, 2 * (6 + ERROR_STATUSES.len() + SIGN_IN_PAGES));
+    assert_eq!(
+        count,
+        2 * (6 + ERROR_STATUSES.len() + SIGN_IN_PAGES + OWN_DATA_PAGES)
+    );
 }
 
 #[test]
@@ -1260,8 +1419,20 @@ fn my_page_greets_and_offers_both_sign_outs() {
             lang.t("my_page.sign_out.intro"),
         )
         .unwrap_or_default();
-        assert_eq!(coming.matches("<li").count(), 5);
+        assert_eq!(coming.matches("<li").count(), 3);
         assert!(!coming.contains("<a "), "nothing to link to yet");
+        let available = between(
+            &html,
+            lang.t("my_page.available.heading"),
+            lang.t("my_page.coming.heading"),
+        )
+        .unwrap_or_default();
+        for href in ["/my-data", "/history"] {
+            assert!(
+                available.contains(&format!("<a class=\"link\" href=\"{href}\">")),
+                "マイページ links to {href}"
+            );
+        }
         let main = between(&html, "<main", "</main>").unwrap_or_default();
         let one = between(
             main,

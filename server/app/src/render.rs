@@ -3,10 +3,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use askama::Template;
+use portal_storage::models::citizen::Citizen;
 use portal_web::{Lang, Shell};
 
+use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::middleware::security::RequestSecrets;
+use crate::state::AppState;
 
 pub const LANG_COOKIE: &str = "lang";
 
@@ -35,9 +38,47 @@ pub fn shell(req: &HttpRequest) -> Shell {
     }
 }
 
+/// The shell of a page for the signed-in citizen: their name in the header, and the idle warning scheduled.
+/// A session whose citizen is gone counts as signed out.
+pub async fn citizen_shell(
+    req: &HttpRequest,
+    state: &AppState,
+    signed_in: &SignedIn,
+) -> Result<Shell, AppError> {
+    let id = signed_in.citizen;
+    let citizen = state
+        .db
+        .run(move |c| Citizen::find(c, id))
+        .await?
+        .ok_or(AppError::SignInRequired)?;
+    let mut shell = shell(req);
+    shell.session = Some(signed_in.view(&citizen.name));
+    Ok(shell)
+}
+
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+/// A file to save rather than show: `filename` (ASCII) dated today in Japan, e.g.
+/// `mynaportal-prescriptions-20261127.csv`. The citizen's data must not linger in shared caches.
+pub fn download(content_type: &str, stem: &str, extension: &str, body: String) -> HttpResponse {
+    let today = crate::japan_today();
+    let filename = format!(
+        "mynaportal-{stem}-{:04}{:02}{:02}.{extension}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(body)
 }
 

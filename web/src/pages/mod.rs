@@ -1,6 +1,8 @@
 //! Page view-models: one `#[derive(Template)]` struct per page, template at `templates/pages/<name>.html`.
 //! Plain data only; the server's handlers fill them.
 
+pub mod history;
+pub mod my_data;
 pub mod sign_in;
 
 use askama::Template;

@@ -244,12 +244,27 @@ impl SignInFailedPage {
 }
 
 impl MyPage {
+    /// What the citizen can do now, each a link: (href, title, description).
+    pub fn available(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        let t = |key| self.shell.t(key);
+        vec![
+            (
+                "/my-data",
+                t("home.features.my_data_title"),
+                t("home.features.my_data"),
+            ),
+            (
+                "/history",
+                t("home.features.records_title"),
+                t("home.features.records"),
+            ),
+        ]
+    }
+
     /// What the signed-in page will offer, shown as plain text (no links yet): (title, description).
     pub fn coming_soon(&self) -> Vec<(&'static str, &'static str)> {
         let t = |key| self.shell.t(key);
         vec![
-            (t("home.features.my_data_title"), t("home.features.my_data")),
-            (t("home.features.records_title"), t("home.features.records")),
             (t("home.features.apply_title"), t("home.features.apply")),
             (t("home.features.notices_title"), t("home.features.notices")),
             (t("home.features.refund_title"), t("home.features.refund")),

@@ -5,6 +5,26 @@
 
 pub mod csrf;
 pub mod feedback;
+pub mod history;
+
+/// The highest page number a list answers; beyond it (or for anything but a plain number from 1) the
+/// page does not exist.
+const MAX_PAGE: usize = 100_000;
+
+/// The `?page=` of a paged list: absent or empty means the first page; `None` for anything that is not a
+/// page number, which the handlers answer with 404.
+pub fn page_number(raw: Option<&str>) -> Option<usize> {
+    let raw = raw.unwrap_or_default();
+    if raw.is_empty() {
+        return Some(1);
+    }
+    if raw.len() > 6 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_PAGE).contains(n))
+}
 
 /// Full-width digits (０-９), which Japanese input methods often produce, read as ASCII digits.
 pub fn normalize_digits(value: &str) -> String {
@@ -16,4 +36,28 @@ pub fn normalize_digits(value: &str) -> String {
             other => other,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_number;
+
+    #[test]
+    fn page_numbers_are_plain_numbers_from_one() {
+        assert_eq!(page_number(None), Some(1));
+        assert_eq!(page_number(Some("")), Some(1));
+        assert_eq!(page_number(Some("3")), Some(3));
+        for bad in [
+            "0",
+            "-1",
+            "+2",
+            "2.0",
+            "abc",
+            " 2",
+            "1000001",
+            "99999999999999999999",
+        ] {
+            assert_eq!(page_number(Some(bad)), None, "{bad}");
+        }
+    }
 }

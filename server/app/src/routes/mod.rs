@@ -4,7 +4,9 @@ mod assets;
 mod card;
 mod feedback;
 mod graphql;
+mod history;
 mod language;
+mod my_data;
 mod my_page;
 mod not_found;
 mod oauth;
@@ -44,6 +46,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/card/response", web::post().to(card::response::submit))
         .route("/my-page", web::get().to(my_page::show))
+        // わたしの情報. Category codes are lower-case words, so `.csv` and `.json` never match as one.
+        .route("/my-data", web::get().to(my_data::overview::show))
+        .route(
+            "/my-data/{category:[a-z_]+}.csv",
+            web::get().to(my_data::csv::download),
+        )
+        .route(
+            "/my-data/{category:[a-z_]+}.json",
+            web::get().to(my_data::json::download),
+        )
+        .route(
+            "/my-data/{category:[a-z_]+}",
+            web::get().to(my_data::category::show),
+        )
+        .route("/history", web::get().to(history::list::show))
+        .route("/history.csv", web::get().to(history::csv::download))
         .route("/sign-out", web::post().to(session::sign_out::here))
         .route(
             "/sign-out/everywhere",
