@@ -48,31 +48,55 @@ struct Args {
     /// Open-loop mode: requests (sign-ins) per second across all clients, instead of as fast as possible.
     #[arg(long)]
     rate: Option<f64>,
+    /// Synthetic citizens to seed (50 records each) for the own-data and agency-read scenarios.
+    #[arg(long, default_value_t = 10_000)]
+    citizens: u64,
+    /// The database already holds `--citizens` citizens seeded with `portal seed --seed 1` (e.g. a million,
+    /// seeded once beforehand): use them instead of seeding.
+    #[arg(long)]
+    seeded: bool,
 }
 
 #[derive(Clone, Copy)]
 enum Scenario {
     Home,
     GraphqlService,
+    /// A signed-in citizen's わたしの情報 category page (prescriptions, first page), each client a different
+    /// seeded citizen.
+    OwnData,
+    /// An agency reading a citizen's records for a task through GraphQL; each read writes a history row.
+    AgencyRead,
     /// A whole card sign-in: sign-in page (challenge) → card app fetches it → signs (RSA-2048) → posts the
     /// answer → the browser collects its session. Four requests and one signature per sign-in.
     SignIn,
 }
 
 impl Scenario {
-    const ALL: [Scenario; 3] = [Scenario::Home, Scenario::GraphqlService, Scenario::SignIn];
+    const ALL: [Scenario; 5] = [
+        Scenario::Home,
+        Scenario::GraphqlService,
+        Scenario::OwnData,
+        Scenario::AgencyRead,
+        Scenario::SignIn,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Scenario::Home => "GET / (home page)",
             Scenario::GraphqlService => "POST /graphql { service { name version languages } }",
+            Scenario::OwnData => "GET /my-data/prescriptions (signed in, seeded citizens)",
+            Scenario::AgencyRead => {
+                "POST /graphql citizenRecords (agency read for a task, history row written)"
+            }
             Scenario::SignIn => "card sign-in end to end (challenge, sign, answer, session)",
         }
     }
 
     fn request(self, client: &reqwest::Client, base: &str) -> reqwest::RequestBuilder {
         match self {
-            Scenario::Home | Scenario::SignIn => client.get(format!("{base}/")),
+            Scenario::Home | Scenario::SignIn | Scenario::OwnData | Scenario::AgencyRead => {
+                client.get(format!("{base}/"))
+            }
             Scenario::GraphqlService => client
                 .post(format!("{base}/graphql"))
                 .json(&serde_json::json!({ "query": "{ service { name version languages { code name } } }" })),
@@ -86,6 +110,21 @@ struct RunResult {
     elapsed: Duration,
     /// Sorted latencies in microseconds.
     latencies: Vec<u64>,
+    /// Sorted latencies without the simulated card's own work (its RSA signature), which on a real phone or
+    /// card reader happens on the citizen's device, not on the portal's machine. Equal to `latencies` for
+    /// scenarios without a card.
+    portal_latencies: Vec<u64>,
+}
+
+/// What the scenarios need besides the server: cards, signed-in sessions, an agency token and pseudonyms.
+#[derive(Default)]
+struct Fixtures {
+    cards: Vec<std::sync::Arc<tokio::sync::Mutex<portal_card::SoftwareCard>>>,
+    /// Session cookies of seeded citizens.
+    sessions: Vec<String>,
+    agency_token: String,
+    /// The agency's pseudonyms for seeded citizens.
+    pseudonyms: Vec<String>,
 }
 
 impl RunResult {
@@ -94,12 +133,17 @@ impl RunResult {
     }
 
     fn percentile(&self, p: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return f64::NAN;
-        }
-        let rank = ((p / 100.0) * (self.latencies.len() - 1) as f64).round() as usize;
-        self.latencies[rank.min(self.latencies.len() - 1)] as f64 / 1000.0
+        percentile(&self.latencies, p)
     }
+}
+
+/// The `p`th percentile of sorted microseconds, in milliseconds.
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
 /// Extracts the text between `marker` and the next `"` in `html`.
@@ -110,14 +154,15 @@ fn after<'a>(html: &'a str, marker: &str, len: Option<usize>) -> Option<&'a str>
     rest.get(..end)
 }
 
-/// One card sign-in, as a browser and a card app would do it. Ok(true) when it ended on マイページ.
+/// One card sign-in, as a browser and a card app would do it. Ok(Some(time the card spent signing)) when it
+/// ended on マイページ.
 /// `browser` keeps cookies like the browser of one citizen signing in again and again; `app` is the card app.
 async fn sign_in_once(
     base: &str,
     browser: &reqwest::Client,
     app: &reqwest::Client,
     card: &mut portal_card::SoftwareCard,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<Duration>> {
     use base64::Engine;
     let page = browser
         .get(format!("{base}/sign-in"))
@@ -141,7 +186,9 @@ async fn sign_in_once(
         .as_str()
         .context("no message")?
         .to_owned();
+    let signing = Instant::now();
     let signature = card.sign_auth("1234", message.as_bytes())?;
+    let card_time = signing.elapsed();
     let b64 = base64::engine::general_purpose::STANDARD;
     let answer = app
         .post(format!("{base}/card/response"))
@@ -153,7 +200,7 @@ async fn sign_in_once(
         .send()
         .await?;
     if !answer.status().is_success() {
-        return Ok(false);
+        return Ok(None);
     }
     let done = browser
         .post(format!("{base}/sign-in/continue"))
@@ -163,7 +210,8 @@ async fn sign_in_once(
     Ok(done
         .headers()
         .get("location")
-        .is_some_and(|l| l == "/my-page"))
+        .is_some_and(|l| l == "/my-page")
+        .then_some(card_time))
 }
 
 async fn run_once(
@@ -172,7 +220,7 @@ async fn run_once(
     concurrency: usize,
     duration: Duration,
     rate: Option<f64>,
-    cards: &[std::sync::Arc<tokio::sync::Mutex<portal_card::SoftwareCard>>],
+    fixtures: &std::sync::Arc<Fixtures>,
 ) -> anyhow::Result<RunResult> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
@@ -184,14 +232,21 @@ async fn run_once(
     let mut tasks = Vec::with_capacity(concurrency);
     for worker in 0..concurrency {
         let (client, base) = (client.clone(), base.to_owned());
-        let card = cards.get(worker % cards.len().max(1)).cloned();
+        let card = fixtures
+            .cards
+            .get(worker % fixtures.cards.len().max(1))
+            .cloned();
+        let fixtures = fixtures.clone();
         let browser = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
+            let mut portal_latencies = Vec::new();
             let mut errors = 0usize;
+            // Each client walks its own slice of the seeded citizens.
+            let mut turn = worker;
             let mut next = Instant::now()
                 + interval.map_or(Duration::ZERO, |i| {
                     i.mul_f64(worker as f64 / concurrency as f64)
@@ -202,43 +257,70 @@ async fn run_once(
                     next += interval;
                 }
                 let sent = Instant::now();
-                let ok = match scenario {
-                    Scenario::SignIn => match &card {
-                        Some(card) => {
-                            sign_in_once(&base, &browser, &client, &mut *card.lock().await)
-                                .await
-                                .unwrap_or(false)
-                        }
-                        None => false,
-                    },
-                    _ => match scenario.request(&client, &base).send().await {
-                        Ok(res) if res.status().is_success() => res.bytes().await.is_ok(),
-                        _ => false,
+                turn += concurrency;
+                let request = match scenario {
+                    Scenario::OwnData => fixtures.sessions.get(turn % fixtures.sessions.len().max(1)).map(|session| {
+                        client
+                            .get(format!("{base}/my-data/prescriptions"))
+                            .header("cookie", format!("session={session}"))
+                    }),
+                    Scenario::AgencyRead => fixtures.pseudonyms.get(turn % fixtures.pseudonyms.len().max(1)).map(|p| {
+                        client.post(format!("{base}/graphql")).bearer_auth(&fixtures.agency_token).json(&serde_json::json!({
+                            "query": "query($c: String!) { citizenRecords(citizen: $c, task: \"high_cost_medical_care\", categories: [\"medical_expenses\"]) { linkageId records { updatedOn fields } } }",
+                            "variables": {"c": p},
+                        }))
+                    }),
+                    _ => Some(scenario.request(&client, &base)),
+                };
+                let card_time = match (scenario, &card, request) {
+                    (Scenario::SignIn, Some(card), _) => {
+                        sign_in_once(&base, &browser, &client, &mut *card.lock().await)
+                            .await
+                            .ok()
+                            .flatten()
+                    }
+                    (Scenario::SignIn, None, _) | (_, _, None) => None,
+                    (_, _, Some(request)) => match request.send().await {
+                        // A GraphQL error still answers 200: count it as an error.
+                        Ok(res) if res.status().is_success() => res
+                            .bytes()
+                            .await
+                            .ok()
+                            .filter(|body| !body.starts_with(b"{\"data\":null"))
+                            .map(|_| Duration::ZERO),
+                        _ => None,
                     },
                 };
-                if ok {
-                    latencies.push(sent.elapsed().as_micros() as u64);
-                } else {
-                    errors += 1;
+                match card_time {
+                    Some(card_time) => {
+                        let total = sent.elapsed();
+                        latencies.push(total.as_micros() as u64);
+                        portal_latencies.push(total.saturating_sub(card_time).as_micros() as u64);
+                    }
+                    None => errors += 1,
                 }
             }
-            (latencies, errors)
+            (latencies, portal_latencies, errors)
         }));
     }
     let mut latencies = Vec::new();
+    let mut portal_latencies = Vec::new();
     let mut errors = 0;
     for task in tasks {
-        let (l, e) = task.await?;
+        let (l, p, e) = task.await?;
         latencies.extend(l);
+        portal_latencies.extend(p);
         errors += e;
     }
     let elapsed = started.elapsed();
     latencies.sort_unstable();
+    portal_latencies.sort_unstable();
     Ok(RunResult {
         requests: latencies.len(),
         errors,
         elapsed,
         latencies,
+        portal_latencies,
     })
 }
 
@@ -312,6 +394,74 @@ async fn issue_cards(
     Ok(cards)
 }
 
+/// Seeds citizens (unless `--seeded`), and signs a sample of them in and gives an agency client a token and
+/// its pseudonyms for them.
+async fn own_data_fixtures(
+    config: &Config,
+    base: &str,
+    args: &Args,
+) -> anyhow::Result<(Vec<String>, String, Vec<String>)> {
+    use portal_server::services::{agencies, seed};
+    use portal_storage::models::agency::Agency;
+
+    let db = portal_server::startup::open_database(config).await?;
+    if !args.seeded {
+        let started = Instant::now();
+        let plan = seed::Plan {
+            citizens: args.citizens,
+            records_per_citizen: 50,
+            reads_per_citizen: 5,
+            seed: 1,
+        };
+        let done = seed::run(&db, &plan, |_| {}).await?;
+        println!(
+            "seeded {} citizens with {} records in {:.1} s",
+            done.citizens,
+            done.records,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    // A sample spread over the whole range, so the pages touch all of the index, not one corner.
+    let sample: Vec<u64> = (0..1000u64)
+        .map(|i| i * args.citizens.max(1) / 1000)
+        .collect();
+    let ids: Vec<_> = sample.iter().map(|&i| seed::citizen_id(1, i)).collect();
+    let kv = match &config.redis_url {
+        Some(url) => portal_storage::Kv::redis(url, "portal:")?,
+        None => portal_storage::Kv::Database(db.clone()),
+    };
+    let sessions = portal_server::auth::session::Sessions::new(&kv, config.session_policy());
+    let mut cookies = Vec::with_capacity(ids.len());
+    for id in &ids {
+        cookies.push(sessions.create(*id).await?);
+    }
+    let insurer = db
+        .run(|c| Agency::find_by_code(c, "kyoukaikenpo"))
+        .await?
+        .context("the insurer is registered")?;
+    let pseudonyms = ids
+        .iter()
+        .map(|id| agencies::pseudonym(&insurer, *id))
+        .collect();
+    let client = agencies::add_client(&db, "kyoukaikenpo", "benchmark").await?;
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client.client_id.as_str()),
+            ("client_secret", client.client_secret.as_str()),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = token["access_token"]
+        .as_str()
+        .context("an access token")?
+        .to_owned();
+    Ok((cookies, token, pseudonyms))
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let (base, _dir, config) = match &args.url {
@@ -337,16 +487,18 @@ fn main() -> anyhow::Result<()> {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         anyhow::ensure!(ready, "the portal at {base} did not become healthy");
-        let wants_sign_in = args.only.as_deref().is_none_or(|only| Scenario::SignIn.name().contains(only));
-        let cards = match (&config, wants_sign_in) {
-            (Some(config), true) => {
-                let started = Instant::now();
-                let cards = issue_cards(config, args.cards.max(1)).await?;
-                println!("issued {} software cards in {:.1} s", cards.len(), started.elapsed().as_secs_f64());
-                cards
-            }
-            _ => Vec::new(),
-        };
+        let wants = |s: Scenario| args.only.as_deref().is_none_or(|only| s.name().contains(only));
+        let mut fixtures = Fixtures::default();
+        if let (Some(config), true) = (&config, wants(Scenario::SignIn)) {
+            let started = Instant::now();
+            fixtures.cards = issue_cards(config, args.cards.max(1)).await?;
+            println!("issued {} software cards in {:.1} s", fixtures.cards.len(), started.elapsed().as_secs_f64());
+        }
+        if let (Some(config), true) = (&config, wants(Scenario::OwnData) || wants(Scenario::AgencyRead)) {
+            (fixtures.sessions, fixtures.agency_token, fixtures.pseudonyms) =
+                own_data_fixtures(config, &base, &args).await?;
+        }
+        let fixtures = std::sync::Arc::new(fixtures);
 
         println!(
             "portal-bench: {} runs x {}s, {} clients{}, server workers {}, database {}, sessions in {}, target {base}",
@@ -362,16 +514,22 @@ fn main() -> anyhow::Result<()> {
             if args.only.as_deref().is_some_and(|only| !scenario.name().contains(only)) {
                 continue;
             }
-            if matches!(scenario, Scenario::SignIn) && cards.is_empty() {
-                println!("\n{}: skipped (needs the in-process server, which issues the cards)", scenario.name());
+            let unprepared = match scenario {
+                Scenario::SignIn => fixtures.cards.is_empty(),
+                Scenario::OwnData | Scenario::AgencyRead => fixtures.sessions.is_empty(),
+                _ => false,
+            };
+            if unprepared {
+                println!("\n{}: skipped (needs the in-process server, which prepares its data)", scenario.name());
                 continue;
             }
             println!("\n{}", scenario.name());
             // Warm-up: connections, caches, lazy statics.
-            run_once(scenario, &base, args.concurrency, Duration::from_millis(500), args.rate, &cards).await?;
+            run_once(scenario, &base, args.concurrency, Duration::from_millis(500), args.rate, &fixtures).await?;
             let (mut rps, mut p50, mut p90, mut p99) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let (mut portal_p50, mut portal_p99) = (Vec::new(), Vec::new());
             for run in 1..=args.runs {
-                let result = run_once(scenario, &base, args.concurrency, Duration::from_secs_f64(args.seconds), args.rate, &cards)
+                let result = run_once(scenario, &base, args.concurrency, Duration::from_secs_f64(args.seconds), args.rate, &fixtures)
                     .await
                     .with_context(|| format!("run {run}"))?;
                 println!(
@@ -384,6 +542,15 @@ fn main() -> anyhow::Result<()> {
                     result.requests,
                     result.errors
                 );
+                if matches!(scenario, Scenario::SignIn) {
+                    println!(
+                        "         without the card's signature:  p50 {:>6.2} ms  p99 {:>6.2} ms",
+                        percentile(&result.portal_latencies, 50.0),
+                        percentile(&result.portal_latencies, 99.0),
+                    );
+                }
+                portal_p50.push(percentile(&result.portal_latencies, 50.0));
+                portal_p99.push(percentile(&result.portal_latencies, 99.0));
                 rps.push(result.rps());
                 p50.push(result.percentile(50.0));
                 p90.push(result.percentile(90.0));
@@ -396,6 +563,13 @@ fn main() -> anyhow::Result<()> {
                 median(p90),
                 median(p99)
             );
+            if matches!(scenario, Scenario::SignIn) {
+                println!(
+                    "  median without the card's signature:  p50 {:>6.2} ms  p99 {:>6.2} ms",
+                    median(portal_p50),
+                    median(portal_p99)
+                );
+            }
         }
         Ok(())
     })

@@ -1,5 +1,5 @@
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -107,11 +107,47 @@ struct Manager {
     target: String,
 }
 
+/// A pooled connection and what the pool needs to know to keep or drop it.
+struct Pooled {
+    conn: AnyConnection,
+    /// When the connection last finished a piece of work.
+    last_used: Instant,
+    /// A query failed in a way that leaves the connection unusable: the pool drops it.
+    broken: bool,
+}
+
+/// A connection used this recently is taken as good without a round trip to check it; under load that
+/// saves a `SELECT 1` per query, while one that sat idle (and may have been cut) is still checked.
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
 impl r2d2::ManageConnection for Manager {
-    type Connection = AnyConnection;
+    type Connection = Pooled;
     type Error = diesel::ConnectionError;
 
-    fn connect(&self) -> Result<AnyConnection, diesel::ConnectionError> {
+    fn connect(&self) -> Result<Pooled, diesel::ConnectionError> {
+        let conn = self.connect_any()?;
+        Ok(Pooled {
+            conn,
+            last_used: Instant::now(),
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), diesel::ConnectionError> {
+        if pooled.last_used.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
+        with_conn!(&mut pooled.conn, |c| c.batch_execute("SELECT 1"))
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        pooled.broken
+    }
+}
+
+impl Manager {
+    fn connect_any(&self) -> Result<AnyConnection, diesel::ConnectionError> {
         match self.backend {
             Backend::Postgres => PgConnection::establish(&self.target).map(AnyConnection::Postgres),
             Backend::Sqlite => {
@@ -127,16 +163,20 @@ impl r2d2::ManageConnection for Manager {
             }
         }
     }
+}
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), diesel::ConnectionError> {
-        with_conn!(conn, |c| c.batch_execute("SELECT 1"))
-            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
-    }
-
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        // Broken connections are caught by `is_valid` on checkout (r2d2's test_on_check_out).
-        false
-    }
+/// Whether an error means the connection itself is gone (the server restarted, the network dropped).
+fn breaks_connection(error: &StorageError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        error,
+        StorageError::Query(
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _
+            ) | Error::BrokenTransactionManager
+        )
+    )
 }
 
 /// A pool of database connections. Work runs on tokio's blocking pool, never on the async workers.
@@ -184,8 +224,13 @@ impl Db {
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
+            let mut pooled = pool.get()?;
+            let result = f(&mut pooled.conn);
+            pooled.last_used = Instant::now();
+            if let Err(e) = &result {
+                pooled.broken = breaks_connection(e);
+            }
+            result
         })
         .await?
     }
@@ -226,8 +271,11 @@ impl Db {
     pub async fn ping(&self, timeout: Duration) -> Result<(), StorageError> {
         let pool = self.pool.clone();
         let work = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get_timeout(timeout)?;
-            with_conn!(&mut *conn, |c| c.batch_execute("SELECT 1"))?;
+            let mut pooled = pool.get_timeout(timeout)?;
+            // Always a real round trip: readiness must not trust a recently used connection.
+            let answered = with_conn!(&mut pooled.conn, |c| c.batch_execute("SELECT 1"));
+            pooled.broken = answered.is_err();
+            answered?;
             Ok::<(), StorageError>(())
         });
         match tokio::time::timeout(timeout + Duration::from_millis(500), work).await {

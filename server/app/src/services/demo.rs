@@ -156,7 +156,7 @@ pub async fn ensure_data(state: &AppState, cards: &[DemoCardEntry]) -> Result<()
             reads_per_citizen: reads,
             seed: 7,
         };
-        seed::for_existing(&state.db, vec![citizen.id], plan).await?;
+        seed::for_existing(&state.db, vec![(citizen.id, entry.id.clone())], plan).await?;
     }
     Ok(())
 }

@@ -183,6 +183,11 @@ fn citizen(seed: u64, index: u64) -> Citizen {
     }
 }
 
+/// The id citizen number `index` of `seed` gets, without generating the rest of them.
+pub fn citizen_id(seed: u64, index: u64) -> CitizenId {
+    citizen(seed, index).id
+}
+
 /// The agencies records come from: by code.
 struct Registry {
     by_code: HashMap<String, Agency>,
@@ -209,6 +214,8 @@ fn generate(
     person: &Citizen,
     key: &str,
     rng: &mut StdRng,
+    // Ids come from their own stream, so the content does not depend on them.
+    ids: &mut StdRng,
     plan: &Plan,
     out: &mut Generated,
 ) -> Result<(), StorageError> {
@@ -379,7 +386,7 @@ fn generate(
         };
         let published = EPOCH_MS - days_ago * DAY_MS;
         out.records.push(Record {
-            id: RecordId(seeded_uuid(published, rng)),
+            id: RecordId(seeded_uuid(published, ids)),
             citizen_id: person.id,
             agency_id: agency.id,
             category: category.to_owned(),
@@ -413,7 +420,7 @@ fn generate(
         };
         let items: Vec<&str> = task.categories.iter().take(3).map(|c| c.code()).collect();
         let mut row = LinkageRecord {
-            id: LinkageId(seeded_uuid(at, rng)),
+            id: LinkageId(seeded_uuid(at, ids)),
             citizen_id: person.id,
             seq: i64::try_from(n).unwrap_or(0) + 1,
             at,
@@ -479,11 +486,13 @@ pub async fn run(db: &Db, plan: &Plan, progress: impl Fn(u64)) -> Result<Seeded,
                 let mut generated = Generated::default();
                 for (person, index) in citizens.iter().zip(start..end) {
                     let mut rng = rng_for(plan_copy.seed ^ 0x5EED, index);
+                    let mut ids = rng_for(plan_copy.seed ^ 0x1D5, index);
                     generate(
                         &registry,
                         person,
                         &format!("{}-{index}", plan_copy.seed),
                         &mut rng,
+                        &mut ids,
                         &plan_copy,
                         &mut generated,
                     )?;
@@ -506,30 +515,36 @@ pub async fn run(db: &Db, plan: &Plan, progress: impl Fn(u64)) -> Result<Seeded,
 }
 
 /// Gives existing citizens (the demo card holders) records and history, once: citizens who already have
-/// records are left alone.
+/// records are left alone. Each citizen comes with a stable key (the demo card's name): what is shown comes
+/// from the key, so it is the same on every fresh start; ids come from the citizen, so they never collide
+/// with an earlier start's in a database that outlived its data folder.
 pub async fn for_existing(
     db: &Db,
-    citizens: Vec<CitizenId>,
+    citizens: Vec<(CitizenId, String)>,
     plan: Plan,
 ) -> Result<Seeded, StorageError> {
     db.run(move |c| {
         let registry = load_registry(c)?;
         let mut generated = Generated::default();
         let mut count = 0;
-        for id in citizens {
+        for (id, key) in citizens {
             let Some(person) = Citizen::find(c, id)? else {
                 continue;
             };
             if !Record::counts(c, id)?.is_empty() {
                 continue;
             }
-            // Seeded by the citizen's own id, so two citizens never share a stream (or record ids).
-            let mut rng = rng_for(plan.seed, id.0.as_u64_pair().1);
+            let stream = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            let mut rng = rng_for(plan.seed, stream);
+            let mut ids = rng_for(plan.seed, id.0.as_u64_pair().1);
             generate(
                 &registry,
                 &person,
                 &format!("demo-{id}"),
                 &mut rng,
+                &mut ids,
                 &plan,
                 &mut generated,
             )?;
