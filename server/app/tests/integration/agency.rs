@@ -369,3 +369,29 @@ async fn an_agency_cannot_read_with_another_agencys_pseudonym() {
         .expect("pseudonym");
     assert_ne!(own, nta_pseudonym);
 }
+
+#[actix_web::test]
+async fn token_requests_are_limited_per_address() {
+    let app = TestApp::start().await;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "agency-nobody"),
+        ("client_secret", "x"),
+    ];
+    for _ in 0..60 {
+        let (status, _) = token_response(&app, &form).await;
+        assert_eq!(status, 401);
+    }
+    let res = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&form)
+        .send()
+        .await
+        .expect("token request");
+    assert_eq!(res.status().as_u16(), 429);
+    assert_eq!(
+        res.headers().get("retry-after").map(|v| v.as_bytes()),
+        Some(&b"60"[..])
+    );
+}

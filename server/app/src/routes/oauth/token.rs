@@ -7,8 +7,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::error::AppError;
+use crate::routes::sign_in::client_addr;
 use crate::services::agencies::{self, TOKEN_TTL};
 use crate::state::AppState;
+
+/// Token requests allowed per client address per minute. Each checks an argon2id hash (tens of
+/// milliseconds of CPU), so without a limit the endpoint would be a cheap way to load the server; a real
+/// agency system asks once per token lifetime.
+const REQUESTS_PER_MINUTE: i64 = 60;
 
 /// An RFC 6749 §5.2 error answer. `basic` says the client tried HTTP Basic authentication, which makes an
 /// `invalid_client` a 401 with a challenge (§5.2).
@@ -59,6 +65,21 @@ pub async fn issue(
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let basic = basic_credentials(&req);
     let tried_basic = basic.is_some();
+    let window = std::time::Duration::from_secs(60);
+    if state
+        .kv
+        .incr(&format!("rl:oauth-token:{}", client_addr(&req)), window)
+        .await?
+        > REQUESTS_PER_MINUTE
+    {
+        return Ok(HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, "60"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({
+                "error": "temporarily_unavailable",
+                "error_description": "too many token requests from this address; retry after a minute",
+            })));
+    }
     if !is_form {
         return Ok(oauth_error(
             "invalid_request",
