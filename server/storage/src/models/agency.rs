@@ -175,7 +175,7 @@ impl AgencyClient {
 
 /// One agency's pseudonym (機関別符号) for one citizen.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = agency_pseudonyms)]
+#[diesel(table_name = agency_pseudonyms, treat_none_as_default_value = false)]
 pub struct AgencyPseudonym {
     pub agency_id: AgencyId,
     pub pseudonym: String,
@@ -218,10 +218,19 @@ impl AgencyPseudonym {
         conn: &mut AnyConnection,
         rows: &[AgencyPseudonym],
     ) -> Result<(), StorageError> {
-        for chunk in rows.chunks(5000) {
-            with_conn!(conn, |c| diesel::insert_into(agency_pseudonyms::table)
-                .values(chunk)
-                .execute(c))?;
+        match conn {
+            AnyConnection::Postgres(c) => {
+                diesel::copy_from(agency_pseudonyms::table)
+                    .from_insertable(rows)
+                    .execute(c)?;
+            }
+            AnyConnection::Sqlite(c) => {
+                for chunk in rows.chunks(5000) {
+                    diesel::insert_into(agency_pseudonyms::table)
+                        .values(chunk)
+                        .execute(c)?;
+                }
+            }
         }
         Ok(())
     }

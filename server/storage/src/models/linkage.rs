@@ -14,7 +14,7 @@ use crate::{AnyConnection, StorageError, with_conn};
 
 /// A row as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = linkage_records)]
+#[diesel(table_name = linkage_records, treat_none_as_default_value = false)]
 pub struct LinkageRecord {
     pub id: LinkageId,
     pub citizen_id: CitizenId,
@@ -212,11 +212,20 @@ impl LinkageRecord {
                 }),
             }
         }
-        // 15 columns a row: within SQLite's 32766 bound values per statement.
-        for chunk in rows.chunks(2000) {
-            with_conn!(conn, |c| diesel::insert_into(linkage_records::table)
-                .values(chunk)
-                .execute(c))?;
+        match conn {
+            AnyConnection::Postgres(c) => {
+                diesel::copy_from(linkage_records::table)
+                    .from_insertable(rows)
+                    .execute(c)?;
+            }
+            // 15 columns a row: within SQLite's 32766 bound values per statement.
+            AnyConnection::Sqlite(c) => {
+                for chunk in rows.chunks(2000) {
+                    diesel::insert_into(linkage_records::table)
+                        .values(chunk)
+                        .execute(c)?;
+                }
+            }
         }
         for chunk in heads.chunks(5000) {
             with_conn!(conn, |c| diesel::insert_into(linkage_chains::table)

@@ -9,7 +9,7 @@ use crate::{AnyConnection, StorageError, with_conn};
 
 /// One record of わたしの情報.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = records)]
+#[diesel(table_name = records, treat_none_as_default_value = false)]
 pub struct Record {
     pub id: RecordId,
     pub citizen_id: CitizenId,
@@ -95,11 +95,21 @@ impl Record {
 
     /// Plain inserts for bulk loading (the demo seeder): no conflict handling, many rows per statement.
     pub fn insert_bulk(conn: &mut AnyConnection, rows: &[Record]) -> Result<(), StorageError> {
-        // SQLite allows 32766 bound values per statement; 8 columns each.
-        for chunk in rows.chunks(4000) {
-            with_conn!(conn, |c| diesel::insert_into(records::table)
-                .values(chunk)
-                .execute(c))?;
+        match conn {
+            // Binary COPY: several times faster than multi-row INSERTs for millions of rows.
+            AnyConnection::Postgres(c) => {
+                diesel::copy_from(records::table)
+                    .from_insertable(rows)
+                    .execute(c)?;
+            }
+            // SQLite allows 32766 bound values per statement; 8 columns each.
+            AnyConnection::Sqlite(c) => {
+                for chunk in rows.chunks(4000) {
+                    diesel::insert_into(records::table)
+                        .values(chunk)
+                        .execute(c)?;
+                }
+            }
         }
         Ok(())
     }
