@@ -45,14 +45,25 @@ pub async fn citizen_shell(
     state: &AppState,
     signed_in: &SignedIn,
 ) -> Result<Shell, AppError> {
-    let id = signed_in.citizen;
-    let citizen = state
-        .db
-        .run(move |c| Citizen::find(c, id))
-        .await?
-        .ok_or(AppError::SignInRequired)?;
+    let name = match &signed_in.session.name {
+        Some(name) => name.clone(),
+        None => {
+            let id = signed_in.citizen;
+            let citizen = state
+                .db
+                .run(move |c| Citizen::find(c, id))
+                .await?
+                .ok_or(AppError::SignInRequired)?;
+            let mut session = signed_in.session.clone();
+            state
+                .sessions()
+                .remember_name(&signed_in.token, &mut session, &citizen.name)
+                .await?;
+            citizen.name
+        }
+    };
     let mut shell = shell(req);
-    shell.session = Some(signed_in.view(&citizen.name));
+    shell.session = Some(signed_in.view(&name));
     Ok(shell)
 }
 

@@ -46,6 +46,10 @@ pub struct Session {
     pub citizen_id: String,
     pub created_at: i64,
     pub last_seen: i64,
+    /// The citizen's name for the page header, remembered on the first page so later pages need no
+    /// database trip for it. A name changed meanwhile shows from the next sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl Session {
@@ -107,6 +111,7 @@ impl<'a> Sessions<'a> {
             citizen_id: citizen.to_string(),
             created_at: now,
             last_seen: now,
+            name: None,
         };
         self.store(&token, &session).await?;
         Ok(token)
@@ -163,6 +168,17 @@ impl<'a> Sessions<'a> {
     /// Extends the idle time-out now (the warning's "stay signed in"), whatever the touch interval.
     pub async fn extend(&self, token: &str, session: &mut Session) -> Result<(), AppError> {
         session.last_seen = now_millis();
+        self.store(token, session).await
+    }
+
+    /// Keeps the citizen's name in the session (see [`Session::name`]).
+    pub async fn remember_name(
+        &self,
+        token: &str,
+        session: &mut Session,
+        name: &str,
+    ) -> Result<(), AppError> {
+        session.name = Some(name.to_owned());
         self.store(token, session).await
     }
 

@@ -36,6 +36,8 @@ pub struct Seeded {
 
 /// Citizens written per transaction.
 const BATCH: u64 = 2000;
+/// Batches written at the same time.
+const WRITERS: usize = 2;
 /// 2026-01-01T00:00:00Z: seeded ids and dates are laid out from here, so they never depend on the clock.
 const EPOCH_MS: i64 = 1_767_225_600_000;
 const DAY_MS: i64 = 86_400_000;
@@ -473,27 +475,29 @@ pub async fn run(db: &Db, plan: &Plan, progress: impl Fn(u64)) -> Result<Seeded,
             plan.seed
         )));
     }
-    let mut done = Seeded::default();
-    let mut start = 0;
-    while start < plan.citizens {
-        let end = (start + BATCH).min(plan.citizens);
-        let plan_copy = plan.clone();
-        let batch = db
-            .run(move |c| {
-                let registry = load_registry(c)?;
-                let citizens: Vec<Citizen> =
-                    (start..end).map(|i| citizen(plan_copy.seed, i)).collect();
+    use futures_util::StreamExt;
+
+    let registry = std::sync::Arc::new(db.run(load_registry).await?);
+    let batches = (0..plan.citizens.div_ceil(BATCH))
+        .map(|n| (n * BATCH, ((n + 1) * BATCH).min(plan.citizens)));
+    // Two batches are written at once, on two connections: the database's index upkeep, not generating
+    // the data, is what limits the speed, and a second writer keeps a second core busy.
+    let mut written = futures_util::stream::iter(batches)
+        .map(|(start, end)| {
+            let (registry, plan) = (registry.clone(), plan.clone());
+            db.run(move |c| {
+                let citizens: Vec<Citizen> = (start..end).map(|i| citizen(plan.seed, i)).collect();
                 let mut generated = Generated::default();
                 for (person, index) in citizens.iter().zip(start..end) {
-                    let mut rng = rng_for(plan_copy.seed ^ 0x5EED, index);
-                    let mut ids = rng_for(plan_copy.seed ^ 0x1D5, index);
+                    let mut rng = rng_for(plan.seed ^ 0x5EED, index);
+                    let mut ids = rng_for(plan.seed ^ 0x1D5, index);
                     generate(
                         &registry,
                         person,
-                        &format!("{}-{index}", plan_copy.seed),
+                        &format!("{}-{index}", plan.seed),
                         &mut rng,
                         &mut ids,
-                        &plan_copy,
+                        &plan,
                         &mut generated,
                     )?;
                 }
@@ -504,12 +508,15 @@ pub async fn run(db: &Db, plan: &Plan, progress: impl Fn(u64)) -> Result<Seeded,
                     linkage_rows: generated.linkage.len() as u64,
                 })
             })
-            .await?;
+        })
+        .buffer_unordered(WRITERS);
+    let mut done = Seeded::default();
+    while let Some(batch) = written.next().await {
+        let batch = batch?;
         done.citizens += batch.citizens;
         done.records += batch.records;
         done.linkage_rows += batch.linkage_rows;
-        start = end;
-        progress(start);
+        progress(done.citizens);
     }
     Ok(done)
 }
