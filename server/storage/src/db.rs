@@ -267,6 +267,15 @@ impl Db {
         .await
     }
 
+    /// Refreshes the query planner's statistics, after a bulk load.
+    pub async fn analyze(&self) -> Result<(), StorageError> {
+        self.run(|conn| {
+            with_conn!(conn, |c| c.batch_execute("ANALYZE"))?;
+            Ok(())
+        })
+        .await
+    }
+
     /// One round trip to the database, bounded by `timeout`: what /readyz asks.
     pub async fn ping(&self, timeout: Duration) -> Result<(), StorageError> {
         let pool = self.pool.clone();

@@ -148,3 +148,36 @@ async fn an_idle_session_ends_and_activity_keeps_it_alive() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_remembered_name_is_kept_with_the_session() {
+    let test_db = TestDb::new().await;
+    for kv in test_kv(&test_db.db) {
+        let backend = kv.backend_name();
+        let sessions = Sessions::new(&kv, SessionPolicy::default());
+        let token = sessions.create(CitizenId::new()).await.expect("create");
+        let mut session = sessions
+            .resume(&token)
+            .await
+            .expect("resume")
+            .expect("live");
+        assert_eq!(
+            session.name, None,
+            "{backend}: a new session knows no name yet"
+        );
+        sessions
+            .remember_name(&token, &mut session, "山田 花子")
+            .await
+            .expect("remember");
+        let again = sessions
+            .resume(&token)
+            .await
+            .expect("resume")
+            .expect("live");
+        assert_eq!(again.name.as_deref(), Some("山田 花子"), "{backend}");
+        assert_eq!(
+            again.created_at, session.created_at,
+            "{backend}: the same session"
+        );
+    }
+}
