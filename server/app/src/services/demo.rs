@@ -133,9 +133,8 @@ pub async fn ensure_data(state: &AppState, cards: &[DemoCardEntry]) -> Result<()
         reads_per_citizen: 4,
         seed: 1,
     };
-    match seed::run(&state.db, &town, |_| {}).await {
-        Ok(_) | Err(portal_storage::StorageError::Malformed(_)) => {}
-        Err(e) => return Err(e.into()),
+    if !seed::is_loaded(&state.db, town.seed).await? {
+        seed::run(&state.db, &town, |_| {}).await?;
     }
     for (entry, records, reads) in cards
         .iter()

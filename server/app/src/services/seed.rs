@@ -467,9 +467,14 @@ fn load_registry(conn: &mut AnyConnection) -> Result<Registry, StorageError> {
 }
 
 /// Creates `plan.citizens` citizens with their data; `progress` is told after each batch.
+/// Whether the citizens of `seed` are already in the database (its first citizen is).
+pub async fn is_loaded(db: &Db, seed: u64) -> Result<bool, StorageError> {
+    let first = citizen(seed, 0).id;
+    Ok(db.run(move |c| Citizen::find(c, first)).await?.is_some())
+}
+
 pub async fn run(db: &Db, plan: &Plan, progress: impl Fn(u64)) -> Result<Seeded, StorageError> {
-    let first = citizen(plan.seed, 0).id;
-    if plan.citizens > 0 && db.run(move |c| Citizen::find(c, first)).await?.is_some() {
+    if plan.citizens > 0 && is_loaded(db, plan.seed).await? {
         return Err(StorageError::Malformed(format!(
             "seed {} is already loaded in this database; use another --seed",
             plan.seed
