@@ -6,6 +6,9 @@ use portal_server::{admin, card_app, graphql, http_server, startup, telemetry};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "portal",

@@ -12,6 +12,9 @@ use anyhow::Context;
 use clap::Parser;
 use portal_server::config::Config;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "portal-bench",

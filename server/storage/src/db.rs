@@ -267,10 +267,14 @@ impl Db {
         .await
     }
 
-    /// Refreshes the query planner's statistics, after a bulk load.
+    /// After a bulk load: refreshes the query planner's statistics and, on PostgreSQL, the visibility map
+    /// (VACUUM), without which index-only scans still visit every row's heap page until autovacuum comes.
     pub async fn analyze(&self) -> Result<(), StorageError> {
         self.run(|conn| {
-            with_conn!(conn, |c| c.batch_execute("ANALYZE"))?;
+            match conn {
+                AnyConnection::Postgres(c) => c.batch_execute("VACUUM ANALYZE")?,
+                AnyConnection::Sqlite(c) => c.batch_execute("ANALYZE")?,
+            }
             Ok(())
         })
         .await

@@ -117,3 +117,13 @@ typed_id!(
     /// One row of やりとり履歴.
     LinkageId
 );
+
+typed_id!(
+    /// A notice (お知らせ) posted by an agency.
+    NoticeId
+);
+
+typed_id!(
+    /// A mail in the outbox; also the mail's Message-ID, so a resend after a crash is recognisably the same.
+    MailId
+);

@@ -151,3 +151,94 @@ diesel::allow_tables_to_appear_in_same_query!(citizens, card_links);
 diesel::allow_tables_to_appear_in_same_query!(records, agencies);
 diesel::allow_tables_to_appear_in_same_query!(agency_clients, agencies);
 diesel::allow_tables_to_appear_in_same_query!(linkage_records, linkage_chains);
+
+diesel::table! {
+    notices (id) {
+        id -> Text,
+        agency_id -> Text,
+        audience -> Text,
+        rule_areas -> Text,
+        rule_born_from -> Nullable<Text>,
+        rule_born_to -> Nullable<Text>,
+        title -> Text,
+        body -> Text,
+        lang -> Text,
+        category -> Text,
+        importance -> Text,
+        deadline -> Nullable<Text>,
+        action_url -> Nullable<Text>,
+        action_label -> Nullable<Text>,
+        expires_at -> Nullable<BigInt>,
+        posted_at -> BigInt,
+        corrected_at -> Nullable<BigInt>,
+        withdrawn_at -> Nullable<BigInt>,
+        recipients -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    notice_recipients (citizen_id, notice_id) {
+        citizen_id -> Text,
+        notice_id -> Text,
+        listed -> Bool,
+        read_at -> Nullable<BigInt>,
+        archived_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    email_addresses (citizen_id) {
+        citizen_id -> Text,
+        address -> Text,
+        categories -> Text,
+        unsubscribe_token -> Text,
+        confirmed_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        purpose -> Text,
+        dedupe_key -> Text,
+        notice_id -> Nullable<Text>,
+        citizen_id -> Nullable<Text>,
+        to_address -> Text,
+        lang -> Text,
+        params -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        claimed_until -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> BigInt,
+        sent_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    notice_fanouts (notice_id) {
+        notice_id -> Text,
+        stage -> Text,
+        cursor -> Text,
+        due_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::joinable!(notices -> agencies (agency_id));
+diesel::joinable!(notice_recipients -> notices (notice_id));
+diesel::joinable!(notice_recipients -> citizens (citizen_id));
+diesel::joinable!(email_addresses -> citizens (citizen_id));
+diesel::joinable!(notice_fanouts -> notices (notice_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    notices,
+    notice_recipients,
+    agencies,
+    citizens,
+    email_addresses,
+    mail_outbox,
+    notice_fanouts,
+    agency_pseudonyms
+);

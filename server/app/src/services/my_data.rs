@@ -45,44 +45,29 @@ pub struct CategoryPage {
 }
 
 /// Page `page` (from 1) of the citizen's records in `category`, newest update first; `None` when the category
-/// has fewer pages. The count comes from the same grouped query as the overview, so the page can say how
-/// many there are and number its pages.
+/// has fewer pages. One round trip: the page carries the category's count, so it can number its pages.
 pub async fn page(
     state: &AppState,
     citizen: CitizenId,
     category: Category,
     page: usize,
 ) -> Result<Option<CategoryPage>, AppError> {
+    let offset =
+        i64::try_from(page.saturating_sub(1).saturating_mul(PAGE_SIZE)).unwrap_or(i64::MAX);
+    let size = i64::try_from(PAGE_SIZE).unwrap_or(20);
     let found = state
         .db
-        .run(move |c| {
-            let counts = Record::counts(c, citizen)?;
-            let summary = counts.into_iter().find(|n| n.category == category.code());
-            let total = summary
-                .as_ref()
-                .map_or(0, |n| u64::try_from(n.count).unwrap_or(0));
-            let last_updated = summary.and_then(|n| n.last_updated);
-            let pages = usize::try_from(total)
-                .unwrap_or(usize::MAX)
-                .div_ceil(PAGE_SIZE);
-            if page > pages.max(1) {
-                return Ok(None);
-            }
-            let offset = i64::try_from((page - 1).saturating_mul(PAGE_SIZE)).unwrap_or(i64::MAX);
-            let size = i64::try_from(PAGE_SIZE).unwrap_or(20);
-            let records = if total == 0 {
-                Vec::new()
-            } else {
-                Record::page(c, citizen, category.code(), size, offset)?
-            };
-            Ok(Some(CategoryPage {
-                total,
-                last_updated,
-                records,
-            }))
-        })
+        .run(move |c| Record::category_page(c, citizen, category.code(), size, offset))
         .await?;
-    Ok(found)
+    // Page 1 of an empty category is a page (saying so); any other empty page is past the last.
+    if found.records.is_empty() && page > 1 {
+        return Ok(None);
+    }
+    Ok(Some(CategoryPage {
+        total: u64::try_from(found.total).unwrap_or(0),
+        last_updated: found.last_updated,
+        records: found.records,
+    }))
 }
 
 /// The citizen's records in `category` for a download, newest first, at most [`DOWNLOAD_CAP`].

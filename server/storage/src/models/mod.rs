@@ -5,6 +5,8 @@ pub mod category;
 pub mod citizen;
 pub mod feedback;
 pub mod linkage;
+pub mod notice;
+pub mod outbox;
 pub mod record;
 pub mod security_event;
 pub mod task;

@@ -42,6 +42,14 @@ pub struct CategoryCount {
     pub last_updated: Option<String>,
 }
 
+/// One page of a category, with the category's count and newest update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPage {
+    pub total: i64,
+    pub last_updated: Option<String>,
+    pub records: Vec<SourcedRecord>,
+}
+
 /// What a batch publish did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Upserted {
@@ -161,6 +169,56 @@ impl Record {
             ))
             .load::<(Record, String, String, String)>(c))?;
         Ok(rows.into_iter().map(sourced).collect())
+    }
+
+    /// One page of a citizen's records in a category with the category's count and newest update, in one
+    /// round trip: the two figures are subqueries on the same index, evaluated once. An empty page past the
+    /// last cannot tell the count, so it says zero; callers treat it as "no such page".
+    pub fn category_page(
+        conn: &mut AnyConnection,
+        citizen: CitizenId,
+        category: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<RecordPage, StorageError> {
+        diesel::alias!(records as same: SameCategory);
+        let total = same
+            .filter(same.field(records::citizen_id).eq(citizen))
+            .filter(same.field(records::category).eq(category))
+            .count()
+            .single_value();
+        let newest = same
+            .filter(same.field(records::citizen_id).eq(citizen))
+            .filter(same.field(records::category).eq(category))
+            .select(diesel::dsl::max(same.field(records::updated_on)))
+            .single_value();
+        let rows = with_conn!(conn, |c| records::table
+            .inner_join(agencies::table)
+            .filter(records::citizen_id.eq(citizen))
+            .filter(records::category.eq(category))
+            .order((records::updated_on.desc(), records::id.desc()))
+            .limit(limit)
+            .offset(offset)
+            .select((
+                Record::as_select(),
+                agencies::code,
+                agencies::name_ja,
+                agencies::name_en,
+                total,
+                newest,
+            ))
+            .load::<(Record, String, String, String, Option<i64>, Option<String>)>(c))?;
+        let (total, last_updated) = rows
+            .first()
+            .map_or((0, None), |row| (row.4.unwrap_or(0), row.5.clone()));
+        Ok(RecordPage {
+            total,
+            last_updated,
+            records: rows
+                .into_iter()
+                .map(|(record, code, ja, en, _, _)| sourced((record, code, ja, en)))
+                .collect(),
+        })
     }
 
     /// A citizen's records in the given categories, for an agency's read: one query.
