@@ -35,6 +35,10 @@ function freePort(): string {
 if (!process.env.E2E_PORT) {
   process.env.E2E_PORT = freePort();
 }
+// The SMTP server the portal sends alerts through (fixtures/mail.ts reads what it received).
+while (!process.env.E2E_SMTP_PORT || process.env.E2E_SMTP_PORT === process.env.E2E_PORT) {
+  process.env.E2E_SMTP_PORT = freePort();
+}
 // A fresh data directory per run, created by the webServer command (so `--list` leaves nothing behind) and
 // removed by fixtures/teardown.ts.
 if (!process.env.E2E_DATA_DIR) {
@@ -91,15 +95,27 @@ export default defineConfig({
   },
   // One project per invocation, named after the backend the server runs on.
   projects: [{ name: backend }],
-  webServer: {
-    // Demo mode: three demo cards on first start, and the demo card reader (fixtures/sign-in.ts).
-    command: `mkdir -p -m 700 "${process.env.E2E_DATA_DIR}" && exec "${portalBin}" serve --demo`,
-    cwd: root,
-    env: serverEnv(),
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      // A real SMTP server (Debian's python3-aiosmtpd) that keeps every message in a Maildir.
+      command: `mkdir -p -m 700 "${process.env.E2E_DATA_DIR}" && exec /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:${process.env.E2E_SMTP_PORT} -c aiosmtpd.handlers.Mailbox "${process.env.E2E_DATA_DIR}/smtp-maildir"`,
+      cwd: root,
+      port: Number(process.env.E2E_SMTP_PORT),
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      // Demo mode: three demo cards on first start, and the demo card reader (fixtures/sign-in.ts).
+      command: `mkdir -p -m 700 "${process.env.E2E_DATA_DIR}" && exec "${portalBin}" serve --demo`,
+      cwd: root,
+      env: serverEnv(),
+      url: `${baseURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

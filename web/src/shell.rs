@@ -27,6 +27,9 @@ pub struct SessionView {
     /// Seconds before the end at which the warning page is shown (works without JavaScript through
     /// `<meta http-equiv="refresh">` to `/session/warning`).
     pub warn_seconds_before: u64,
+    /// Notices in the inbox the citizen has not opened, for the header's link to お知らせ; `None` on a page
+    /// that does not count them (the idle warning, which must not touch the session).
+    pub unread_notices: Option<u64>,
 }
 
 impl SessionView {
@@ -57,14 +60,15 @@ impl Shell {
         )
     }
 
-    /// The service navigation: home, マイページ, わたしの情報 and やりとり履歴 when signed in, feedback,
-    /// accessibility.
+    /// The service navigation: home, マイページ, わたしの情報, やりとり履歴 and お知らせ when signed in,
+    /// feedback, accessibility.
     pub fn nav_items(&self) -> Vec<(&'static str, &'static str)> {
         let mut items = vec![("/", self.t("header.nav.home"))];
         if self.session.is_some() {
             items.push(("/my-page", self.t("header.nav.my_page")));
             items.push(("/my-data", self.t("header.nav.my_data")));
             items.push(("/history", self.t("header.nav.history")));
+            items.push(("/notices", self.t("notices.nav")));
         }
         items.push(("/feedback", self.t("header.nav.feedback")));
         items.push(("/accessibility", self.t("header.nav.accessibility")));
@@ -191,6 +195,7 @@ mod tests {
             name: String::new(),
             idle_seconds_left: idle,
             warn_seconds_before: warn,
+            unread_notices: None,
         };
         assert_eq!(view(3600, 120).warning_after(), 3480);
         assert_eq!(view(60, 120).warning_after(), 0);
@@ -215,6 +220,7 @@ mod tests {
                 "/my-page",
                 "/my-data",
                 "/history",
+                "/notices",
                 "/feedback",
                 "/accessibility"
             ]

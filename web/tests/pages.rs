@@ -54,6 +54,7 @@ fn signed_in(lang: Lang, path: &str) -> Shell {
             name: "山田 <花子>".into(),
             idle_seconds_left: 3600,
             warn_seconds_before: 120,
+            unread_notices: Some(3),
         }),
         ..shell(lang, path)
     }

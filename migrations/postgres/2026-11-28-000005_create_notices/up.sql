@@ -43,6 +43,10 @@ CREATE TABLE notice_recipients (
     PRIMARY KEY (citizen_id, notice_id)
 );
 CREATE INDEX notice_recipients_notice ON notice_recipients (notice_id, citizen_id);
+-- The unread count shown on every signed-in page: a citizen's list notices they have neither opened nor
+-- archived, without reading the rows of everything they have already dealt with.
+CREATE INDEX notice_recipients_unread ON notice_recipients (citizen_id)
+    WHERE read_at IS NULL AND archived_at IS NULL;
 
 -- The citizen's alert address, once confirmed. A pending change waits (with its code) in the key-value
 -- store and replaces this row only when confirmed.

@@ -39,6 +39,14 @@ pub struct Config {
     pub card_crl: Option<String>,
     /// Days やりとり履歴 rows are kept; older ones are removed by a daily job.
     pub linkage_retention_days: u32,
+    /// Mail workers per process (`serve` and `mail-worker`); 0 for none.
+    pub mail_workers: usize,
+    /// Mails each worker sends per second at most.
+    pub mail_rate_per_second: u32,
+    /// Seconds a worker holds a claimed mail; a stopped worker's mails are taken by another after this.
+    pub mail_lease_secs: u64,
+    /// Days after posting when a notice still unread gets one reminder mail.
+    pub notice_reminder_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +78,10 @@ impl Default for Config {
             card_trust_anchor: None,
             card_crl: None,
             linkage_retention_days: LINKAGE_RETENTION_DEFAULT_DAYS,
+            mail_workers: 1,
+            mail_rate_per_second: 20,
+            mail_lease_secs: 60,
+            notice_reminder_days: 7,
         }
     }
 }
@@ -428,6 +440,58 @@ pub static SETTINGS: &[Setting] = &[
             Ok(())
         },
     },
+    Setting {
+        key: "mail_workers",
+        env: "PORTAL_MAIL_WORKERS",
+        default: "1",
+        help: "mail workers per process (serve and mail-worker), each sending one mail at a time; 0 for none",
+        apply: |c, v| {
+            match v.trim().parse::<usize>() {
+                Ok(n) if n <= 64 => c.mail_workers = n,
+                _ => return Err("a whole number from 0 to 64"),
+            }
+            Ok(())
+        },
+    },
+    Setting {
+        key: "mail_rate_per_second",
+        env: "PORTAL_MAIL_RATE_PER_SECOND",
+        default: "20",
+        help: "mails each mail worker sends per second at most",
+        apply: |c, v| {
+            match v.trim().parse::<u32>() {
+                Ok(n) if (1..=10_000).contains(&n) => c.mail_rate_per_second = n,
+                _ => return Err("a whole number from 1 to 10000"),
+            }
+            Ok(())
+        },
+    },
+    Setting {
+        key: "mail_lease",
+        env: "PORTAL_MAIL_LEASE",
+        default: "60",
+        help: "seconds a mail worker holds the mail it sends; a stopped worker's mails go to another after this",
+        apply: |c, v| {
+            match v.trim().parse::<u64>() {
+                Ok(n) if (2..=3600).contains(&n) => c.mail_lease_secs = n,
+                _ => return Err("a whole number of seconds from 2 to 3600"),
+            }
+            Ok(())
+        },
+    },
+    Setting {
+        key: "notice_reminder_days",
+        env: "PORTAL_NOTICE_REMINDER_DAYS",
+        default: "7",
+        help: "days after posting when a notice still unread gets one reminder mail",
+        apply: |c, v| {
+            match v.trim().parse::<u32>() {
+                Ok(n) if (1..=365).contains(&n) => c.notice_reminder_days = n,
+                _ => return Err("a whole number of days from 1 to 365"),
+            }
+            Ok(())
+        },
+    },
 ];
 
 /// 7 years of 365 days plus the leap days they can hold.
@@ -689,6 +753,17 @@ mod tests {
                 s.key,
                 s.default
             );
+        }
+    }
+
+    #[test]
+    fn readme_table_lists_every_setting() {
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+                .expect("README.md");
+        for s in SETTINGS {
+            let row = format!("| `{}` | `{}` |", s.env, s.key);
+            assert!(readme.contains(&row), "README's table lacks {row}");
         }
     }
 

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -23,6 +24,27 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+}
+
+/// What a mail carries besides From, To and Subject.
+#[derive(Debug, Clone, Default)]
+pub struct Headers {
+    /// `<id@host>`; lettre makes one up when absent. A fixed one lets a receiver (and a test) recognise a
+    /// resend of the same mail.
+    pub message_id: Option<String>,
+    /// Further headers, e.g. `List-Unsubscribe`; names must be ASCII without `:` or spaces.
+    pub extra: Vec<(String, String)>,
+}
+
+/// Why a mail was not sent, as far as trying again goes.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Refused for good (an SMTP 5xx reply) or impossible to build: trying again cannot help.
+    #[error("{0}")]
+    Permanent(String),
+    /// Anything else: the server unreachable, a 4xx reply, a time-out.
+    #[error("{0}")]
+    Transient(String),
 }
 
 impl Mailer {
@@ -49,27 +71,62 @@ impl Mailer {
         }
     }
 
+    /// Mail from the configuration: SMTP when `smtp_url` is set, else files under the data folder.
+    pub fn for_config(config: &crate::config::Config) -> Result<Mailer, AppError> {
+        match &config.smtp_url {
+            Some(url) => Mailer::smtp(url),
+            None => Mailer::files(&config.outbox_dir()),
+        }
+    }
+
     pub async fn send(&self, from: &Mailbox, mail: Mail) -> Result<(), AppError> {
-        let message = Message::builder()
+        self.send_with(from, mail, &Headers::default())
+            .await
+            .map_err(|e| AppError::Mail(e.to_string()))
+    }
+
+    /// Sends `mail` with a chosen Message-ID and extra headers, telling a permanent refusal (retrying is
+    /// pointless) from a transient failure.
+    pub async fn send_with(
+        &self,
+        from: &Mailbox,
+        mail: Mail,
+        headers: &Headers,
+    ) -> Result<(), SendError> {
+        let mut builder = Message::builder()
             .from(from.clone())
             .to(mail.to)
-            .subject(mail.subject)
+            .subject(mail.subject);
+        if let Some(id) = &headers.message_id {
+            builder = builder.message_id(Some(id.clone()));
+        }
+        for (name, value) in &headers.extra {
+            let name = HeaderName::new_from_ascii(name.clone())
+                .map_err(|_| SendError::Permanent(format!("bad header name {name:?}")))?;
+            builder = builder.raw_header(HeaderValue::new(name, value.clone()));
+        }
+        let message = builder
             .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
-            .map_err(|e| AppError::Mail(e.to_string()))?;
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
         match self {
             Mailer::Files { transport, .. } => {
                 let id = transport
                     .send(message)
                     .await
-                    .map_err(|e| AppError::Mail(e.to_string()))?;
+                    .map_err(|e| SendError::Transient(e.to_string()))?;
                 tracing::info!(mail_id = %id, "mail written to the outbox");
             }
             Mailer::Smtp(transport) => {
-                transport
-                    .send(message)
-                    .await
-                    .map_err(|e| AppError::Mail(e.to_string()))?;
-                tracing::info!("mail handed to the SMTP server");
+                transport.send(message).await.map_err(|e| {
+                    // A 5xx reply is the server's final word on this mail (no such mailbox, refused);
+                    // everything else (refused connection, 4xx, time-out) may pass if tried later.
+                    if e.is_permanent() {
+                        SendError::Permanent(e.to_string())
+                    } else {
+                        SendError::Transient(e.to_string())
+                    }
+                })?;
+                tracing::debug!("mail handed to the SMTP server");
             }
         }
         Ok(())

@@ -34,6 +34,9 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Send queued mail only (mail workers and the notice fan-out, no HTTP), until SIGTERM or Ctrl-C. Run as
+    /// many as needed, beside `serve` or instead of its own workers (PORTAL_MAIL_WORKERS=0).
+    MailWorker,
     /// The card app: simulated My Number Cards (issue, sign in, revoke, reset the PIN).
     Card {
         #[command(subcommand)]
@@ -321,6 +324,10 @@ fn main() -> ExitCode {
     telemetry::init(&config);
     let result = match command {
         Command::Migrate => run_async(config.workers, migrate(config)),
+        Command::MailWorker => run_async(config.mail_workers.max(1), async move {
+            portal_server::services::outbox::run_mail_worker(config).await?;
+            Ok(())
+        }),
         _ => serve(config),
     };
     match result {
@@ -374,6 +381,12 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let state = startup::build_state(config).await?;
         startup::spawn_purge(state.kv.clone());
         startup::spawn_linkage_retention(state.db.clone(), state.config.linkage_retention_days);
+        let mail = portal_server::services::outbox::MailBackground::start(
+            &state.config,
+            state.db.clone(),
+            state.mailer.clone(),
+            state.mail_from.clone(),
+        );
         portal_server::cards::spawn_refresh(state.cards.clone());
         if state.config.demo {
             let cards = portal_server::services::demo::ensure_cards(&state).await?;
@@ -389,6 +402,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let server = http_server(state, listener, workers, shutdown_timeout)?;
         tracing::info!(url = %format!("http://{listen}/"), "serving");
         server.await?;
+        // After the HTTP server has drained: workers finish the mail in flight and give back the rest.
+        mail.stop().await;
         tracing::info!("stopped gracefully");
         Ok(())
     })

@@ -38,7 +38,8 @@ pub fn shell(req: &HttpRequest) -> Shell {
     }
 }
 
-/// The shell of a page for the signed-in citizen: their name in the header, and the idle warning scheduled.
+/// The shell of a page for the signed-in citizen: their name and unread notices in the header, and the idle
+/// warning scheduled.
 /// A session whose citizen is gone counts as signed out.
 pub async fn citizen_shell(
     req: &HttpRequest,
@@ -62,8 +63,11 @@ pub async fn citizen_shell(
             citizen.name
         }
     };
+    let unread = crate::services::inbox::unread_count(state, signed_in.citizen).await?;
+    let mut view = signed_in.view(&name);
+    view.unread_notices = Some(unread);
     let mut shell = shell(req);
-    shell.session = Some(signed_in.view(&name));
+    shell.session = Some(view);
     Ok(shell)
 }
 

@@ -12,6 +12,8 @@ use anyhow::Context;
 use clap::Parser;
 use portal_server::config::Config;
 
+mod notices;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -58,7 +60,13 @@ struct Args {
     /// seeded once beforehand): use them instead of seeding.
     #[arg(long)]
     seeded: bool,
+    /// Notices loaded between the two inbox scenarios (empty, then full), so their ratio is from one run.
+    #[arg(long, default_value_t = 1_000_000)]
+    notices: u64,
 }
+
+/// The お知らせ write figures (outbox, lists, broadcasts), selected like a scenario by `--only`.
+const NOTICE_WRITES: &str = "notices: outbox, list and broadcast writes";
 
 #[derive(Clone, Copy)]
 enum Scenario {
@@ -72,15 +80,21 @@ enum Scenario {
     /// A whole card sign-in: sign-in page (challenge) → card app fetches it → signs (RSA-2048) → posts the
     /// answer → the browser collects its session. Four requests and one signature per sign-in.
     SignIn,
+    /// A signed-in citizen's お知らせ inbox while the database holds no notices.
+    Inbox,
+    /// The same after `--notices` notices are loaded (mostly to other citizens).
+    InboxFull,
 }
 
 impl Scenario {
-    const ALL: [Scenario; 5] = [
+    const ALL: [Scenario; 7] = [
         Scenario::Home,
         Scenario::GraphqlService,
         Scenario::OwnData,
         Scenario::AgencyRead,
         Scenario::SignIn,
+        Scenario::Inbox,
+        Scenario::InboxFull,
     ];
 
     fn name(self) -> &'static str {
@@ -92,14 +106,19 @@ impl Scenario {
                 "POST /graphql citizenRecords (agency read for a task, history row written)"
             }
             Scenario::SignIn => "card sign-in end to end (challenge, sign, answer, session)",
+            Scenario::Inbox => "GET /notices (signed in, no notices in the database)",
+            Scenario::InboxFull => "GET /notices (signed in, --notices notices in the database)",
         }
     }
 
     fn request(self, client: &reqwest::Client, base: &str) -> reqwest::RequestBuilder {
         match self {
-            Scenario::Home | Scenario::SignIn | Scenario::OwnData | Scenario::AgencyRead => {
-                client.get(format!("{base}/"))
-            }
+            Scenario::Home
+            | Scenario::SignIn
+            | Scenario::OwnData
+            | Scenario::AgencyRead
+            | Scenario::Inbox
+            | Scenario::InboxFull => client.get(format!("{base}/")),
             Scenario::GraphqlService => client
                 .post(format!("{base}/graphql"))
                 .json(&serde_json::json!({ "query": "{ service { name version languages { code name } } }" })),
@@ -262,9 +281,10 @@ async fn run_once(
                 let sent = Instant::now();
                 turn += concurrency;
                 let request = match scenario {
-                    Scenario::OwnData => fixtures.sessions.get(turn % fixtures.sessions.len().max(1)).map(|session| {
+                    Scenario::OwnData | Scenario::Inbox | Scenario::InboxFull => fixtures.sessions.get(turn % fixtures.sessions.len().max(1)).map(|session| {
+                        let path = if matches!(scenario, Scenario::OwnData) { "/my-data/prescriptions" } else { "/notices" };
                         client
-                            .get(format!("{base}/my-data/prescriptions"))
+                            .get(format!("{base}{path}"))
                             .header("cookie", format!("session={session}"))
                     }),
                     Scenario::AgencyRead => fixtures.pseudonyms.get(turn % fixtures.pseudonyms.len().max(1)).map(|p| {
@@ -497,7 +517,7 @@ fn main() -> anyhow::Result<()> {
             fixtures.cards = issue_cards(config, args.cards.max(1)).await?;
             println!("issued {} software cards in {:.1} s", fixtures.cards.len(), started.elapsed().as_secs_f64());
         }
-        if let (Some(config), true) = (&config, wants(Scenario::OwnData) || wants(Scenario::AgencyRead)) {
+        if let (Some(config), true) = (&config, wants(Scenario::OwnData) || wants(Scenario::AgencyRead) || wants(Scenario::Inbox) || wants(Scenario::InboxFull)) {
             (fixtures.sessions, fixtures.agency_token, fixtures.pseudonyms) =
                 own_data_fixtures(config, &base, &args).await?;
         }
@@ -513,18 +533,25 @@ fn main() -> anyhow::Result<()> {
             if args.database_url.is_some() { "PostgreSQL" } else { "SQLite" },
             if args.redis_url.is_some() { "Redis" } else { "the database" },
         );
+        let mut empty_inbox_p99 = None;
         for scenario in Scenario::ALL {
             if args.only.as_deref().is_some_and(|only| !scenario.name().contains(only)) {
                 continue;
             }
             let unprepared = match scenario {
                 Scenario::SignIn => fixtures.cards.is_empty(),
-                Scenario::OwnData | Scenario::AgencyRead => fixtures.sessions.is_empty(),
+                Scenario::OwnData | Scenario::AgencyRead | Scenario::Inbox | Scenario::InboxFull => {
+                    fixtures.sessions.is_empty()
+                }
                 _ => false,
             };
             if unprepared {
                 println!("\n{}: skipped (needs the in-process server, which prepares its data)", scenario.name());
                 continue;
+            }
+            if let (Scenario::InboxFull, Some(config)) = (scenario, &config) {
+                let took = notices::load(config, args.notices, args.citizens).await?;
+                println!("\nloaded {} notices in {:.1} s", args.notices, took.as_secs_f64());
             }
             println!("\n{}", scenario.name());
             // Warm-up: connections, caches, lazy statics.
@@ -559,13 +586,23 @@ fn main() -> anyhow::Result<()> {
                 p90.push(result.percentile(90.0));
                 p99.push(result.percentile(99.0));
             }
+            let p99 = median(p99);
             println!(
                 "  median: {:>9.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms",
                 median(rps),
                 median(p50),
                 median(p90),
-                median(p99)
+                p99
             );
+            match scenario {
+                Scenario::Inbox => empty_inbox_p99 = Some(p99),
+                Scenario::InboxFull => {
+                    if let Some(empty) = empty_inbox_p99 {
+                        println!("  p99 with {} notices / without: {:.2}x", args.notices, p99 / empty);
+                    }
+                }
+                _ => {}
+            }
             if matches!(scenario, Scenario::SignIn) {
                 println!(
                     "  median without the card's signature:  p50 {:>6.2} ms  p99 {:>6.2} ms",
@@ -573,6 +610,9 @@ fn main() -> anyhow::Result<()> {
                     median(portal_p99)
                 );
             }
+        }
+        if let (Some(config), true) = (&config, args.only.as_deref().is_none_or(|only| NOTICE_WRITES.contains(only))) {
+            notices::figures(config, &base, args.citizens).await?;
         }
         Ok(())
     })

@@ -1,8 +1,11 @@
 //! Page view-models: one `#[derive(Template)]` struct per page, template at `templates/pages/<name>.html`.
 //! Plain data only; the server's handlers fill them.
 
+pub mod email_settings;
 pub mod history;
 pub mod my_data;
+pub mod notice_mail;
+pub mod notices;
 pub mod sign_in;
 
 use askama::Template;

@@ -258,6 +258,11 @@ impl MyPage {
                 t("home.features.records_title"),
                 t("home.features.records"),
             ),
+            (
+                "/settings/email",
+                t("email.settings.menu_title"),
+                t("email.settings.menu_text"),
+            ),
         ]
     }
 

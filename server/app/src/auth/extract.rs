@@ -20,7 +20,8 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    /// What the page shell shows: name, and when the idle warning is due.
+    /// What the page shell shows: name, and when the idle warning is due (the unread notices are added by
+    /// [`crate::render::citizen_shell`]).
     pub fn view(&self, name: &str) -> SessionView {
         SessionView {
             name: name.to_owned(),
@@ -28,6 +29,8 @@ impl SignedIn {
                 .session
                 .idle_seconds_left(&self.policy, portal_storage::now_millis()),
             warn_seconds_before: self.policy.warn_before.as_secs(),
+            // Counted by the page shell, which has the database at hand.
+            unread_notices: None,
         }
     }
 }

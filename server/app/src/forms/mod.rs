@@ -4,6 +4,7 @@
 //! [`FieldErrors`]: portal_web::components::FieldErrors
 
 pub mod csrf;
+pub mod email_address;
 pub mod feedback;
 pub mod history;
 

@@ -12,12 +12,12 @@ use crate::services::agencies::AgencyPrincipal;
 use crate::services::records::{self, Incoming};
 use crate::state::AppState;
 
-fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
+pub(super) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
     ctx.data::<AppState>()
         .map_err(|_| AppError::Startup("no state".to_owned()).extend())
 }
 
-fn agency<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AgencyPrincipal> {
+pub(super) fn agency<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AgencyPrincipal> {
     ctx.data_opt::<AgencyPrincipal>().ok_or_else(|| {
         async_graphql::Error::new(
             "an agency access token is required (OAuth2 client credentials at /oauth/token)",

@@ -4,20 +4,22 @@
 
 mod agency;
 pub mod error;
+mod notice;
 mod query;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 pub use agency::{AgencyMutation, AgencyQuery};
+pub use notice::{NoticeMutation, NoticeQuery};
 pub use query::ServiceQuery;
 
 /// Every query field: public facts about the service, and what agencies read.
 #[derive(MergedObject, Default)]
-pub struct Query(ServiceQuery, AgencyQuery);
+pub struct Query(ServiceQuery, AgencyQuery, NoticeQuery);
 
-/// Every mutation: what agencies publish.
+/// Every mutation: what agencies publish and post.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AgencyMutation);
+pub struct Mutation(AgencyMutation, NoticeMutation);
 
 pub type PortalSchema = Schema<Query, Mutation, EmptySubscription>;
 

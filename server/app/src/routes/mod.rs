@@ -2,6 +2,7 @@
 
 mod assets;
 mod card;
+mod email_settings;
 mod feedback;
 mod graphql;
 mod history;
@@ -9,11 +10,13 @@ mod language;
 mod my_data;
 mod my_page;
 mod not_found;
+mod notices;
 mod oauth;
 mod ops;
 mod pages;
 mod session;
 pub mod sign_in;
+mod unsubscribe;
 
 use actix_web::web;
 
@@ -61,7 +64,52 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(my_data::category::show),
         )
         .route("/history", web::get().to(history::list::show))
+        // メールでのお知らせ通知 (signed in), and the alerts' unsubscribe link (anyone holding it).
+        .route(
+            "/settings/email",
+            web::get().to(email_settings::overview::show),
+        )
+        .service(
+            web::resource("/settings/email/address")
+                .route(web::get().to(email_settings::address::show))
+                .route(web::post().to(email_settings::address::submit)),
+        )
+        .service(
+            web::resource("/settings/email/confirm")
+                .route(web::get().to(email_settings::confirm::show))
+                .route(web::post().to(email_settings::confirm::submit)),
+        )
+        .route(
+            "/settings/email/resend",
+            web::post().to(email_settings::resend::submit),
+        )
+        .service(
+            web::resource("/settings/email/categories")
+                .route(web::get().to(email_settings::categories::show))
+                .route(web::post().to(email_settings::categories::submit)),
+        )
+        .service(
+            web::resource("/settings/email/remove")
+                .route(web::get().to(email_settings::remove::show))
+                .route(web::post().to(email_settings::remove::submit)),
+        )
+        .service(
+            web::resource("/unsubscribe/{token}")
+                .route(web::get().to(unsubscribe::page::show))
+                .route(web::post().to(unsubscribe::page::submit)),
+        )
         .route("/history.csv", web::get().to(history::csv::download))
+        // お知らせ. Notice ids are UUIDs; the archive buttons post back to the notice's own address.
+        .route("/notices", web::get().to(notices::list::show))
+        .route("/notices/{id}", web::get().to(notices::show::show))
+        .route(
+            "/notices/{id}/archive",
+            web::post().to(notices::archive::archive),
+        )
+        .route(
+            "/notices/{id}/unarchive",
+            web::post().to(notices::archive::unarchive),
+        )
         .route("/sign-out", web::post().to(session::sign_out::here))
         .route(
             "/sign-out/everywhere",

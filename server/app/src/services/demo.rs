@@ -4,6 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use portal_card::{CardKind, Holder, Sex, SoftwareCard};
+use portal_storage::ids::{AgencyId, NoticeId};
+use portal_storage::models::agency::Agency;
+use portal_storage::models::inbox;
+use portal_storage::models::notice::{
+    AUDIENCE_LIST, AUDIENCE_RULE, Importance, Notice, NoticeCategory,
+};
+use portal_storage::{AnyConnection, StorageError};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -120,8 +127,8 @@ pub fn load_card(entry: &DemoCardEntry) -> Result<SoftwareCard, AppError> {
 }
 
 /// Demo data: a small town of synthetic citizens, and records and a history of reads for the first two
-/// demo card holders (demo-1 with long lists, demo-2 with a few; demo-3 keeps none). Runs once: seeded
-/// citizens and citizens with records are left alone on later starts.
+/// demo card holders (demo-1 with long lists, demo-2 with a few; demo-3 keeps none), and notices for all
+/// three. Runs once: seeded citizens and citizens with records are left alone on later starts.
 pub async fn ensure_data(state: &AppState, cards: &[DemoCardEntry]) -> Result<(), AppError> {
     use portal_storage::models::citizen::Citizen;
 
@@ -157,5 +164,227 @@ pub async fn ensure_data(state: &AppState, cards: &[DemoCardEntry]) -> Result<()
         };
         seed::for_existing(&state.db, vec![(citizen.id, entry.id.clone())], plan).await?;
     }
+    ensure_notices(state, cards).await
+}
+
+/// A demo notice: (key, agency code, category, importance, language, title, body, deadline, action link
+/// and its text, posted and corrected at). Times are fixed, so the pages look the same on every start.
+type DemoNotice = (
+    &'static str,
+    &'static str,
+    NoticeCategory,
+    Importance,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<(&'static str, &'static str)>,
+    i64,
+    Option<i64>,
+);
+
+/// Notices for each demo card holder (by card), listed to them alone: demo-1 gets three (an important one
+/// with a deadline and a link, one in English, one corrected after posting), demo-2 and demo-3 one each.
+const DEMO_LISTED: &[(&str, DemoNotice)] = &[
+    (
+        "demo-1",
+        (
+            "benefit",
+            "131016",
+            NoticeCategory::Benefits,
+            Importance::High,
+            "ja",
+            "物価高騰対策給付金の申請を受け付けています",
+            "千代田区から、物価高騰対策給付金のご案内です。\n\n\
+             あなたの世帯は、給付金の対象となる可能性があります。\n\
+             申請期限までに、次のページから申請してください。\n\
+             https://www.example.com/chiyoda/benefit\n\n\
+             申請には、マイナンバーカードと、振込先の口座が分かるものが必要です。",
+            Some("2027-02-26"),
+            Some((
+                "https://www.example.com/chiyoda/benefit",
+                "給付金を申請する（千代田区）",
+            )),
+            1_795_568_400_000,
+            None,
+        ),
+    ),
+    (
+        "demo-1",
+        (
+            "checkup",
+            "kyoukaikenpo",
+            NoticeCategory::Health,
+            Importance::Normal,
+            "en",
+            "Your health checkup results are ready",
+            "The results of your health checkup are now available.\n\n\
+             You can see them under Your information, in Health checkups.\n\
+             To learn what the results mean, see https://www.example.com/kenpo/checkup.",
+            None,
+            None,
+            1_794_978_000_000,
+            None,
+        ),
+    ),
+    (
+        "demo-1",
+        (
+            "year-end",
+            "nta",
+            NoticeCategory::Tax,
+            Importance::Normal,
+            "ja",
+            "年末調整の書類の提出について",
+            "年末調整に必要な書類を、勤務先に提出してください。\n\n\
+             提出期限は、勤務先の指示に従ってください。\n\
+             （11月12日: 提出先の記載を訂正しました。）",
+            Some("2027-01-31"),
+            None,
+            1_794_268_800_000,
+            Some(1_794_472_200_000),
+        ),
+    ),
+    (
+        "demo-2",
+        (
+            "pension-statement",
+            "jps",
+            NoticeCategory::Pension,
+            Importance::Normal,
+            "ja",
+            "ねんきん定期便をお送りしました",
+            "これまでの年金の加入記録と、年金の見込額をお知らせする「ねんきん定期便」をお送りしました。\n\n\
+             内容に誤りがある場合は、お近くの年金事務所にお問い合わせください。",
+            None,
+            None,
+            1_794_700_800_000,
+            None,
+        ),
+    ),
+    (
+        "demo-3",
+        (
+            "certificate",
+            "digital",
+            NoticeCategory::Other,
+            Importance::High,
+            "ja",
+            "電子証明書の有効期限が近づいています",
+            "マイナンバーカードの電子証明書の有効期限が近づいています。\n\n\
+             お住まいの市区町村の窓口で、更新の手続をしてください。",
+            None,
+            None,
+            1_793_836_800_000,
+            None,
+        ),
+    ),
+];
+
+/// One notice by rule for the demo town's 大阪市北区 (demo-2 lives there; so do some of the seeded
+/// citizens).
+const DEMO_RULE: DemoNotice = (
+    "shelter-drill",
+    "271276",
+    NoticeCategory::Disaster,
+    Importance::High,
+    "ja",
+    "避難所の開設訓練を行います",
+    "大雨に備えて、区内の小学校で避難所の開設訓練を行います。\n\n\
+     当日は、防災行政無線で訓練の放送をします。",
+    None,
+    None,
+    1_795_305_600_000,
+    None,
+);
+
+/// A demo notice's id, the same on every start: derived from what it is for, so inserting it again is
+/// recognisably the same notice.
+fn demo_notice_id(key: &str) -> NoticeId {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("demo-notice:{key}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    NoticeId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+}
+
+fn demo_notice(id: NoticeId, agency: AgencyId, notice: &DemoNotice, rule: Option<&str>) -> Notice {
+    let (_, _, category, importance, lang, title, body, deadline, action, posted_at, corrected_at) =
+        *notice;
+    Notice {
+        id,
+        agency_id: agency,
+        audience: if rule.is_some() {
+            AUDIENCE_RULE
+        } else {
+            AUDIENCE_LIST
+        }
+        .to_owned(),
+        rule_areas: rule.unwrap_or_default().to_owned(),
+        rule_born_from: None,
+        rule_born_to: None,
+        title: title.to_owned(),
+        body: body.to_owned(),
+        lang: lang.to_owned(),
+        category: category.code().to_owned(),
+        importance: importance.code().to_owned(),
+        deadline: deadline.map(str::to_owned),
+        action_url: action.map(|(url, _)| url.to_owned()),
+        action_label: action.map(|(_, label)| label.to_owned()),
+        expires_at: None,
+        posted_at,
+        corrected_at,
+        withdrawn_at: None,
+        recipients: Some(1),
+    }
+}
+
+/// The demo notices: each demo card holder's own (ids follow the citizen, so a new demo citizen gets new
+/// ones) and the town's rule notice. Notices already there are left alone, with whatever the citizen did
+/// with them.
+async fn ensure_notices(state: &AppState, cards: &[DemoCardEntry]) -> Result<(), AppError> {
+    use portal_storage::models::citizen::Citizen;
+
+    let mut holders = Vec::new();
+    for entry in cards {
+        let serial = load_card(entry)?.serial_hex();
+        if let Some(citizen) = state
+            .db
+            .run(move |c| Citizen::find_by_card_serial(c, &serial))
+            .await?
+        {
+            holders.push((entry.id.clone(), citizen.id));
+        }
+    }
+    state
+        .db
+        .run(move |c| {
+            let agency = |c: &mut AnyConnection, code: &str| {
+                Agency::find_by_code(c, code)?
+                    .map(|a| a.id)
+                    .ok_or_else(|| StorageError::Malformed(format!("agency {code} is missing")))
+            };
+            for (card, notice) in DEMO_LISTED {
+                let Some((_, citizen)) = holders.iter().find(|(id, _)| id == card) else {
+                    continue;
+                };
+                let id = demo_notice_id(&format!("{citizen}:{}", notice.0));
+                if Notice::find(c, id)?.is_none() {
+                    let agency_id = agency(c, notice.1)?;
+                    Notice::insert(c, &demo_notice(id, agency_id, notice, None))?;
+                }
+                inbox::add_to_list(c, id, *citizen)?;
+            }
+            let id = demo_notice_id(DEMO_RULE.0);
+            if Notice::find(c, id)?.is_none() {
+                let agency_id = agency(c, DEMO_RULE.1)?;
+                Notice::insert(
+                    c,
+                    &demo_notice(id, agency_id, &DEMO_RULE, Some(DEMO_RULE.1)),
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
     Ok(())
 }

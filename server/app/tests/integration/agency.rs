@@ -12,13 +12,13 @@ use serde_json::{Value, json};
 
 use crate::common::TestApp;
 
-struct Client {
+pub(crate) struct Client {
     id: String,
     secret: String,
 }
 
 /// The registry, one citizen, and a client of `agency`; returns the citizen and the agency's pseudonym.
-async fn setup(app: &TestApp, agency: &str) -> (CitizenId, String, Client) {
+pub(crate) async fn setup(app: &TestApp, agency: &str) -> (CitizenId, String, Client) {
     let person = Citizen {
         id: CitizenId::new(),
         name: "山田 花子".to_owned(),
@@ -74,7 +74,7 @@ async fn token_response(app: &TestApp, form: &[(&str, &str)]) -> (u16, Value) {
     (status, res.json().await.expect("json"))
 }
 
-async fn token(app: &TestApp, client: &Client) -> String {
+pub(crate) async fn token(app: &TestApp, client: &Client) -> String {
     let (status, body) = token_response(
         app,
         &[
@@ -89,7 +89,7 @@ async fn token(app: &TestApp, client: &Client) -> String {
     body["access_token"].as_str().expect("token").to_owned()
 }
 
-async fn graphql(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+pub(crate) async fn graphql(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
     app.client
         .post(app.url("/graphql"))
         .bearer_auth(token)

@@ -9,12 +9,16 @@
 mod agency;
 mod cli;
 mod common;
+mod email_address;
 mod feedback;
 mod graphql;
 mod history;
 mod mail;
 mod my_data;
+mod notice_api;
+mod notices;
 mod ops;
+mod outbox;
 mod own_data;
 mod pages;
 mod schema_sdl;

@@ -3,7 +3,10 @@
 pub mod agency;
 pub mod category;
 pub mod citizen;
+pub mod email_address;
+pub mod fanout;
 pub mod feedback;
+pub mod inbox;
 pub mod linkage;
 pub mod notice;
 pub mod outbox;

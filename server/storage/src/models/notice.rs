@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use crate::ids::{AgencyId, CitizenId, NoticeId};
-use crate::schema::{agency_pseudonyms, notice_recipients, notices};
+use crate::schema::{agency_pseudonyms, mail_outbox, notice_fanouts, notice_recipients, notices};
 use crate::{AnyConnection, StorageError, with_conn};
 
 /// What a notice is about; citizens choose per category which ones alert them by mail.
@@ -104,6 +104,29 @@ pub struct Notice {
     pub recipients: Option<i64>,
 }
 
+/// A citizen on a list notice's list (COPY needs every column, so the marks are here too, unset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Insertable)]
+#[diesel(table_name = notice_recipients, treat_none_as_default_value = false)]
+pub struct Listed {
+    pub citizen_id: CitizenId,
+    pub notice_id: NoticeId,
+    pub listed: bool,
+    pub read_at: Option<i64>,
+    pub archived_at: Option<i64>,
+}
+
+impl Listed {
+    pub fn new(citizen_id: CitizenId, notice_id: NoticeId) -> Listed {
+        Listed {
+            citizen_id,
+            notice_id,
+            listed: true,
+            read_at: None,
+            archived_at: None,
+        }
+    }
+}
+
 /// What an agency may change when it corrects a notice.
 #[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
 #[diesel(table_name = notices, treat_none_as_null = true)]
@@ -145,6 +168,46 @@ impl Notice {
             .first(c)
             .optional())?;
         Ok(found)
+    }
+
+    /// Many notices at once, for bulk loading (the benchmark's million): binary COPY on PostgreSQL, multi-row
+    /// INSERTs on SQLite.
+    pub fn insert_bulk(conn: &mut AnyConnection, rows: &[Notice]) -> Result<(), StorageError> {
+        match conn {
+            AnyConnection::Postgres(c) => {
+                diesel::copy_from(notices::table)
+                    .from_insertable(rows)
+                    .execute(c)?;
+            }
+            // 32766 bound values per statement; 19 columns each.
+            AnyConnection::Sqlite(c) => {
+                for chunk in rows.chunks(1500) {
+                    diesel::insert_into(notices::table)
+                        .values(chunk)
+                        .execute(c)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// List memberships at once, for bulk loading; the pairs must be new.
+    pub fn list_bulk(conn: &mut AnyConnection, rows: &[Listed]) -> Result<(), StorageError> {
+        match conn {
+            AnyConnection::Postgres(c) => {
+                diesel::copy_from(notice_recipients::table)
+                    .from_insertable(rows)
+                    .execute(c)?;
+            }
+            AnyConnection::Sqlite(c) => {
+                for chunk in rows.chunks(10_000) {
+                    diesel::insert_into(notice_recipients::table)
+                        .values(chunk)
+                        .execute(c)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The agency's own notice; another agency's id answers `None`, as if it did not exist.
@@ -264,12 +327,65 @@ impl Notice {
         Ok(())
     }
 
+    /// Withdraws the notice (keeping the first time if withdrawn before), stops its fan-out and cancels its
+    /// mails not yet sent. Call inside a transaction.
     pub fn withdraw(conn: &mut AnyConnection, id: NoticeId, at: i64) -> Result<(), StorageError> {
-        with_conn!(conn, |c| diesel::update(notices::table.find(id))
-            .filter(notices::withdrawn_at.is_null())
-            .set(notices::withdrawn_at.eq(Some(at)))
+        with_conn!(conn, |c| {
+            diesel::update(notices::table.find(id))
+                .filter(notices::withdrawn_at.is_null())
+                .set(notices::withdrawn_at.eq(Some(at)))
+                .execute(c)?;
+            diesel::delete(notice_fanouts::table.find(id)).execute(c)?;
+            diesel::update(
+                mail_outbox::table
+                    .filter(mail_outbox::notice_id.eq(id))
+                    .filter(mail_outbox::status.eq(crate::models::outbox::status::QUEUED)),
+            )
+            .set(mail_outbox::status.eq(crate::models::outbox::status::CANCELLED))
+            .execute(c)
+        })?;
+        Ok(())
+    }
+
+    /// (Re)starts the notice's alert fan-out from the first citizen. Mails are deduplicated per notice and
+    /// citizen, so going again over citizens already alerted queues nothing for them.
+    pub fn schedule_fanout(
+        conn: &mut AnyConnection,
+        id: NoticeId,
+        now: i64,
+    ) -> Result<(), StorageError> {
+        use diesel::upsert::excluded;
+        with_conn!(conn, |c| diesel::insert_into(notice_fanouts::table)
+            .values((
+                notice_fanouts::notice_id.eq(id),
+                notice_fanouts::stage.eq("alert"),
+                notice_fanouts::cursor.eq(""),
+                notice_fanouts::due_at.eq(now),
+                notice_fanouts::updated_at.eq(now),
+            ))
+            .on_conflict(notice_fanouts::notice_id)
+            .do_update()
+            .set((
+                notice_fanouts::stage.eq(excluded(notice_fanouts::stage)),
+                notice_fanouts::cursor.eq(excluded(notice_fanouts::cursor)),
+                notice_fanouts::due_at.eq(excluded(notice_fanouts::due_at)),
+                notice_fanouts::updated_at.eq(excluded(notice_fanouts::updated_at)),
+            ))
             .execute(c))?;
         Ok(())
+    }
+
+    /// The notice's mails by status: one grouped query on the outbox's notice index.
+    pub fn mail_counts(
+        conn: &mut AnyConnection,
+        id: NoticeId,
+    ) -> Result<Vec<(String, i64)>, StorageError> {
+        let rows = with_conn!(conn, |c| mail_outbox::table
+            .filter(mail_outbox::notice_id.eq(id))
+            .group_by(mail_outbox::status)
+            .select((mail_outbox::status, diesel::dsl::count_star()))
+            .load::<(String, i64)>(c))?;
+        Ok(rows)
     }
 
     /// How many of the notice's recipients have read it.

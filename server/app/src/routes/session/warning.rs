@@ -34,6 +34,8 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 name,
                 idle_seconds_left: seconds_left,
                 warn_seconds_before: sessions.policy().warn_before.as_secs(),
+                // Not counted here: this page only warns, and its header offers no way on but staying.
+                unread_notices: None,
             });
             render::page(
                 StatusCode::OK,

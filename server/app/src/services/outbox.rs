@@ -1,0 +1,453 @@
+//! Mail workers: they send what the outbox holds. A worker claims a small batch of due mails, checks that
+//! each is still wanted, then sends them one at a time at the configured rate, recording each result before
+//! the next. Any number of workers in any number of processes (`portal serve`, `portal mail-worker`) share
+//! the outbox: claims skip each other's rows, and a claim ends only when the mail is recorded as sent, failed
+//! or cancelled, or when its lease runs out (the worker was killed), when another worker takes it.
+//!
+//! Delivery is at least once. The one window for a duplicate is a worker killed after the SMTP server
+//! accepted a mail (250) and before the database recorded it: that mail is sent again, with the same
+//! Message-ID, by the worker that takes it over. As each worker has one mail in flight, a kill duplicates
+//! at most one mail.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use portal_storage::models::outbox::{self, OutboxMail, RetryPolicy, purpose};
+use portal_storage::{Db, now_millis};
+use portal_web::Lang;
+use portal_web::pages::notice_mail::{ConfirmMail, NoticeMail, NoticeMailKind};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::mail::{Headers, Mail, Mailer, SendError};
+use crate::services::fanout::{self, FanoutOptions};
+
+/// What a worker sends with and where its links point.
+pub struct MailSender {
+    pub db: Db,
+    pub mailer: Mailer,
+    pub from: Mailbox,
+    /// The portal's address without a trailing slash: links in mail start here.
+    public_url: String,
+    /// The host of `public_url`: the right-hand side of every Message-ID.
+    host: String,
+}
+
+impl MailSender {
+    pub fn new(db: Db, mailer: Mailer, from: Mailbox, public_url: &str) -> MailSender {
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let host = url::Url::parse(&public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".to_owned());
+        MailSender {
+            db,
+            mailer,
+            from,
+            public_url,
+            host,
+        }
+    }
+
+    /// `<mail id@host>`: the same for every attempt at one mail, so a resend is recognisably the same mail.
+    pub fn message_id(&self, mail: &OutboxMail) -> String {
+        format!("<{}@{}>", mail.id, self.host)
+    }
+}
+
+/// How a worker paces and retries.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerOptions {
+    pub rate_per_second: u32,
+    /// Mails claimed at once: about two seconds' worth, so few are held up if this worker dies.
+    pub batch: i64,
+    /// How long a mail being sent stays this worker's; one send is given at most half of it.
+    pub lease: Duration,
+    pub retry: RetryPolicy,
+    /// Pause when nothing is due.
+    pub idle_wait: Duration,
+}
+
+impl WorkerOptions {
+    pub fn new(rate_per_second: u32, lease: Duration) -> WorkerOptions {
+        let rate = rate_per_second.max(1);
+        WorkerOptions {
+            rate_per_second: rate,
+            batch: i64::from(rate.saturating_mul(2)).clamp(1, 100),
+            lease,
+            retry: RetryPolicy::default(),
+            idle_wait: Duration::from_secs(1),
+        }
+    }
+
+    pub fn from_config(config: &Config) -> WorkerOptions {
+        Self::new(
+            config.mail_rate_per_second,
+            Duration::from_secs(config.mail_lease_secs),
+        )
+    }
+
+    fn lease_ms(&self) -> i64 {
+        i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX / 4)
+    }
+
+    /// A batch's claim covers the wait for its turn at the rate, plus one lease.
+    fn batch_claim_ms(&self) -> i64 {
+        self.lease_ms() + self.batch * 1000 / i64::from(self.rate_per_second.max(1))
+    }
+}
+
+/// What happened to the mails of one batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    pub claimed: usize,
+    pub sent: usize,
+    /// Will be tried again later.
+    pub retrying: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+    /// Given back unsent because the worker is stopping, or lost to another worker.
+    pub released: usize,
+}
+
+/// Spaces sends `1 / rate` apart without letting idle time turn into a burst.
+struct Pace {
+    every: Duration,
+    next: Instant,
+}
+
+impl Pace {
+    fn new(rate_per_second: u32) -> Pace {
+        Pace {
+            every: Duration::from_secs(1) / rate_per_second.max(1),
+            next: Instant::now(),
+        }
+    }
+
+    /// Waits for the next slot; false when `stop` turned true meanwhile.
+    async fn wait(&mut self, stop: &mut watch::Receiver<bool>) -> bool {
+        if *stop.borrow() {
+            return false;
+        }
+        let now = Instant::now();
+        if self.next > now {
+            tokio::select! {
+                () = tokio::time::sleep_until(self.next) => {}
+                _ = stop.changed() => return false,
+            }
+        }
+        self.next = self.next.max(now) + self.every;
+        true
+    }
+}
+
+/// Claims one batch and works through it. Used by the worker loop, and by tests to drive a worker by hand.
+pub async fn work_batch(
+    sender: &MailSender,
+    options: &WorkerOptions,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<BatchOutcome, AppError> {
+    let mut pace = Pace::new(options.rate_per_second);
+    work_batch_paced(sender, options, &mut pace, stop).await
+}
+
+async fn work_batch_paced(
+    sender: &MailSender,
+    options: &WorkerOptions,
+    pace: &mut Pace,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<BatchOutcome, AppError> {
+    let (claim_ms, batch) = (options.batch_claim_ms(), options.batch);
+    let mails = sender
+        .db
+        .run(move |c| OutboxMail::claim(c, now_millis(), claim_ms, batch))
+        .await?;
+    let mut outcome = BatchOutcome {
+        claimed: mails.len(),
+        ..BatchOutcome::default()
+    };
+    if mails.is_empty() {
+        return Ok(outcome);
+    }
+    let checked = mails.clone();
+    let unwanted = sender
+        .db
+        .run(move |c| outbox::unwanted(c, &checked, now_millis()))
+        .await?;
+    let mut pending = mails.into_iter().zip(unwanted);
+    while let Some((mail, unwanted)) = pending.next() {
+        if let Some(reason) = unwanted {
+            let reason = reason.to_owned();
+            let id = mail.id;
+            if sender
+                .db
+                .run(move |c| OutboxMail::cancel(c, &mail, &reason))
+                .await?
+            {
+                outcome.cancelled += 1;
+                tracing::info!(mail = %id, "mail no longer wanted; cancelled");
+            }
+            continue;
+        }
+        if !pace.wait(stop).await {
+            // Stopping: what is left goes back to the queue now rather than waiting out the lease.
+            let rest: Vec<OutboxMail> = std::iter::once(mail)
+                .chain(pending.map(|(m, _)| m))
+                .collect();
+            outcome.released += rest.len();
+            sender
+                .db
+                .run(move |c| {
+                    for mail in &rest {
+                        OutboxMail::release(c, mail)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+            return Ok(outcome);
+        }
+        match send_one(sender, options, mail).await? {
+            Some(outbox::status::SENT) => outcome.sent += 1,
+            Some(outbox::status::QUEUED) => outcome.retrying += 1,
+            Some(outbox::status::FAILED) => outcome.failed += 1,
+            _ => outcome.released += 1,
+        }
+    }
+    Ok(outcome)
+}
+
+/// Sends one claimed mail and records the result. Returns the mail's new status, or `None` when the claim
+/// was no longer this worker's (then nothing was sent).
+async fn send_one(
+    sender: &MailSender,
+    options: &WorkerOptions,
+    mut mail: OutboxMail,
+) -> Result<Option<&'static str>, AppError> {
+    let Some(claim) = mail.claimed_until else {
+        return Ok(None);
+    };
+    // Renewed right before sending, so the send has a whole lease however long the batch waited.
+    let (id, lease_ms) = (mail.id, options.lease_ms());
+    let Some(renewed) = sender
+        .db
+        .run(move |c| OutboxMail::renew(c, id, claim, now_millis() + lease_ms))
+        .await?
+    else {
+        return Ok(None);
+    };
+    mail.claimed_until = Some(renewed);
+
+    let result = match render(sender, &mail) {
+        Ok((message, headers)) => {
+            // Half a lease at most, so a hung server cannot keep the mail past its claim.
+            match tokio::time::timeout(
+                options.lease / 2,
+                sender.mailer.send_with(&sender.from, message, &headers),
+            )
+            .await
+            {
+                Ok(sent) => sent,
+                Err(_) => Err(SendError::Transient("timed out".to_owned())),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    let retry = options.retry;
+    let status = match result {
+        Ok(()) => {
+            let recorded = sender
+                .db
+                .run(move |c| OutboxMail::record_sent(c, id, renewed, now_millis()))
+                .await?;
+            if !recorded {
+                tracing::warn!(mail = %id, "mail sent but its claim had passed to another worker");
+            }
+            Some(outbox::status::SENT)
+        }
+        Err(error) => {
+            let permanent = matches!(error, SendError::Permanent(_));
+            let text = error.to_string();
+            let attempts = mail.attempts;
+            let status = sender
+                .db
+                .run(move |c| {
+                    OutboxMail::record_failure(c, &mail, now_millis(), &text, permanent, &retry)
+                })
+                .await?;
+            match status {
+                Some(outbox::status::FAILED) => {
+                    tracing::warn!(mail = %id, attempts, error = %error, "mail failed for good")
+                }
+                _ => {
+                    tracing::info!(mail = %id, attempts, error = %error, "mail not sent; will retry")
+                }
+            }
+            status
+        }
+    };
+    Ok(status)
+}
+
+/// The message for a row: its purpose's templates in the row's language, with the headers it needs.
+fn render(sender: &MailSender, mail: &OutboxMail) -> Result<(Mail, Headers), SendError> {
+    let bad = |what: &str| SendError::Permanent(format!("cannot build mail {}: {what}", mail.id));
+    let to: Mailbox = mail
+        .to_address
+        .parse()
+        .map_err(|_| bad("the address is not a mailbox"))?;
+    let params: serde_json::Value =
+        serde_json::from_str(&mail.params).map_err(|_| bad("params are not JSON"))?;
+    let param = |name: &str| params.get(name).and_then(serde_json::Value::as_str);
+    let lang = Lang::from_code(&mail.lang).unwrap_or_default();
+    let mut headers = Headers {
+        message_id: Some(sender.message_id(mail)),
+        extra: Vec::new(),
+    };
+    let rendered = |e: askama::Error| bad(&e.to_string());
+    let message = match mail.purpose.as_str() {
+        purpose::NOTICE_ALERT | purpose::NOTICE_REMINDER => {
+            let agency = match lang {
+                Lang::En => param("agency_en"),
+                Lang::Ja => param("agency_ja"),
+            }
+            .ok_or_else(|| bad("no agency name"))?;
+            let token = param("unsubscribe_token").ok_or_else(|| bad("no unsubscribe token"))?;
+            let inbox_url = format!("{}/notices", sender.public_url);
+            let unsubscribe_url = format!("{}/unsubscribe/{token}", sender.public_url);
+            let kind = if mail.purpose == purpose::NOTICE_ALERT {
+                NoticeMailKind::Alert
+            } else {
+                NoticeMailKind::Reminder
+            };
+            let view = NoticeMail {
+                lang,
+                kind,
+                agency,
+                inbox_url: &inbox_url,
+                unsubscribe_url: &unsubscribe_url,
+            };
+            // RFC 8058: mail clients offer a one-click unsubscribe that POSTs to this address.
+            headers.extra.push((
+                "List-Unsubscribe".to_owned(),
+                format!("<{unsubscribe_url}>"),
+            ));
+            headers.extra.push((
+                "List-Unsubscribe-Post".to_owned(),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+            Mail {
+                to,
+                subject: view.subject(),
+                text: view.text().map_err(rendered)?,
+                html: view.html().map_err(rendered)?,
+            }
+        }
+        purpose::CONFIRM_ADDRESS => {
+            let code = param("code").ok_or_else(|| bad("no code"))?;
+            let view = ConfirmMail { lang, code };
+            Mail {
+                to,
+                subject: view.subject(),
+                text: view.text().map_err(rendered)?,
+                html: view.html().map_err(rendered)?,
+            }
+        }
+        _ => return Err(bad("unknown purpose")),
+    };
+    Ok((message, headers))
+}
+
+/// One worker: batches until `stop` turns true, then it returns once the mail in flight is recorded.
+pub async fn run_worker(
+    sender: Arc<MailSender>,
+    options: WorkerOptions,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut pace = Pace::new(options.rate_per_second);
+    while !*stop.borrow() {
+        let idle = match work_batch_paced(&sender, &options, &mut pace, &mut stop).await {
+            Ok(outcome) => outcome.claimed == 0,
+            Err(e) => {
+                tracing::warn!(error = %e, "mail worker could not work the outbox; trying again shortly");
+                true
+            }
+        };
+        if idle {
+            tokio::select! {
+                () = tokio::time::sleep(options.idle_wait) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+/// The mail workers and the fan-out loop of one process.
+pub struct MailBackground {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl MailBackground {
+    /// Starts `config.mail_workers` workers and the fan-out loop on the current runtime.
+    pub fn start(config: &Config, db: Db, mailer: Mailer, from: Mailbox) -> MailBackground {
+        let (stop, stopped) = watch::channel(false);
+        let sender = Arc::new(MailSender::new(
+            db.clone(),
+            mailer,
+            from,
+            &config.public_url(),
+        ));
+        let options = WorkerOptions::from_config(config);
+        let mut tasks: Vec<JoinHandle<()>> = (0..config.mail_workers)
+            .map(|_| tokio::spawn(run_worker(sender.clone(), options, stopped.clone())))
+            .collect();
+        tasks.push(tokio::spawn(fanout::run_loop(
+            db,
+            FanoutOptions::new(config.notice_reminder_days),
+            stopped,
+        )));
+        tracing::info!(
+            workers = config.mail_workers,
+            rate_per_second = config.mail_rate_per_second,
+            "mail workers started"
+        );
+        MailBackground { stop, tasks }
+    }
+
+    /// Asks every task to stop and waits for them: each worker finishes the mail in flight and gives the
+    /// rest of its batch back to the queue.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            if let Err(e) = task.await {
+                tracing::warn!(error = %e, "a mail task ended abnormally");
+            }
+        }
+        tracing::info!("mail workers stopped");
+    }
+}
+
+/// `portal mail-worker`: only the mail workers and the fan-out loop, until SIGTERM or Ctrl-C.
+pub async fn run_mail_worker(config: Config) -> Result<(), AppError> {
+    let db = crate::startup::open_database(&config).await?;
+    let mailer = Mailer::for_config(&config)?;
+    let from: Mailbox = config
+        .mail_from
+        .parse()
+        .map_err(|e| AppError::Startup(format!("mail_from is not a mailbox: {e}")))?;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| AppError::Startup(format!("cannot watch for SIGTERM: {e}")))?;
+    tracing::info!(mail = %mailer.describe(), "mail worker ready");
+    let background = MailBackground::start(&config, db, mailer, from);
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!("stopping the mail workers");
+    background.stop().await;
+    Ok(())
+}
