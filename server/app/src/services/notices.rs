@@ -5,9 +5,11 @@
 
 use portal_storage::ids::NoticeId;
 use portal_storage::models::agency::AgencyKind;
+use portal_storage::models::fanout::Fanout;
 use portal_storage::models::notice::{
     AUDIENCE_LIST, AUDIENCE_RULE, Correction, Importance, Notice, NoticeCategory,
 };
+use portal_storage::models::outbox::OutboxMail;
 use portal_storage::{now_millis, transaction};
 use time::Date;
 
@@ -418,7 +420,7 @@ pub async fn post_to_list(
                 let added = Notice::add_listed(c, stored.id, agency_id, &pseudonyms)?;
                 let added = i64::try_from(added).unwrap_or(i64::MAX);
                 Notice::set_recipients(c, stored.id, added)?;
-                Notice::schedule_fanout(c, stored.id, now)?;
+                Fanout::start(c, stored.id, now)?;
                 let unknown = if usize::try_from(added).unwrap_or(0) < pseudonyms.len() {
                     Notice::unknown_pseudonyms(c, agency_id, &pseudonyms, usize::MAX)?
                 } else {
@@ -468,7 +470,7 @@ pub async fn add_recipients(
                 let added = Notice::add_listed(c, id, agency_id, &pseudonyms)?;
                 let total = notice.recipients.unwrap_or(0) + i64::try_from(added).unwrap_or(0);
                 Notice::set_recipients(c, id, total)?;
-                Notice::schedule_fanout(c, id, now)?;
+                Fanout::start(c, id, now)?;
                 let unknown = Notice::unknown_pseudonyms(c, agency_id, &pseudonyms, usize::MAX)?;
                 Ok(Ok((
                     Notice {
@@ -512,7 +514,7 @@ pub async fn post_to_rule(
         .run(move |c| {
             transaction(c, |c| {
                 Notice::insert(c, &stored)?;
-                Notice::schedule_fanout(c, stored.id, now)
+                Fanout::start(c, stored.id, now)
             })
         })
         .await?;
@@ -612,17 +614,14 @@ pub async fn figures(
                 return Ok(None);
             };
             let read = Notice::read_count(c, id)?;
-            let by_status = Notice::mail_counts(c, id)?;
-            let mut mails = MailFigures::default();
-            for (status, n) in by_status {
-                match status.as_str() {
-                    // A mail being sent is still waiting, as far as the agency is concerned.
-                    "queued" | "sending" => mails.queued += n,
-                    "sent" => mails.sent += n,
-                    "failed" => mails.failed += n,
-                    _ => mails.cancelled += n,
-                }
-            }
+            let counts = OutboxMail::counts_for_notice(c, id)?;
+            // A mail being sent is still waiting, as far as the agency is concerned.
+            let mails = MailFigures {
+                queued: counts.queued + counts.sending,
+                sent: counts.sent,
+                failed: counts.failed,
+                cancelled: counts.cancelled,
+            };
             Ok(Some(Figures {
                 notice,
                 read,

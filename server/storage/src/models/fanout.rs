@@ -45,8 +45,10 @@ pub struct Recipient {
 }
 
 impl Fanout {
-    /// Starts a notice's fan-out: alerts are due at `now`. A second start of the same notice does nothing.
+    /// (Re)starts a notice's fan-out from the first citizen, alerts due at `now` (a list that grew is gone
+    /// over again). Mails are deduplicated per notice and citizen, so citizens already alerted get nothing more.
     pub fn start(conn: &mut AnyConnection, notice: NoticeId, now: i64) -> Result<(), StorageError> {
+        use diesel::upsert::excluded;
         let row = Fanout {
             notice_id: notice,
             stage: STAGE_ALERT.to_owned(),
@@ -56,7 +58,14 @@ impl Fanout {
         };
         with_conn!(conn, |c| diesel::insert_into(notice_fanouts::table)
             .values(&row)
-            .on_conflict_do_nothing()
+            .on_conflict(notice_fanouts::notice_id)
+            .do_update()
+            .set((
+                notice_fanouts::stage.eq(excluded(notice_fanouts::stage)),
+                notice_fanouts::cursor.eq(excluded(notice_fanouts::cursor)),
+                notice_fanouts::due_at.eq(excluded(notice_fanouts::due_at)),
+                notice_fanouts::updated_at.eq(excluded(notice_fanouts::updated_at)),
+            ))
             .execute(c))?;
         Ok(())
     }

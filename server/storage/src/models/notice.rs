@@ -347,47 +347,6 @@ impl Notice {
         Ok(())
     }
 
-    /// (Re)starts the notice's alert fan-out from the first citizen. Mails are deduplicated per notice and
-    /// citizen, so going again over citizens already alerted queues nothing for them.
-    pub fn schedule_fanout(
-        conn: &mut AnyConnection,
-        id: NoticeId,
-        now: i64,
-    ) -> Result<(), StorageError> {
-        use diesel::upsert::excluded;
-        with_conn!(conn, |c| diesel::insert_into(notice_fanouts::table)
-            .values((
-                notice_fanouts::notice_id.eq(id),
-                notice_fanouts::stage.eq("alert"),
-                notice_fanouts::cursor.eq(""),
-                notice_fanouts::due_at.eq(now),
-                notice_fanouts::updated_at.eq(now),
-            ))
-            .on_conflict(notice_fanouts::notice_id)
-            .do_update()
-            .set((
-                notice_fanouts::stage.eq(excluded(notice_fanouts::stage)),
-                notice_fanouts::cursor.eq(excluded(notice_fanouts::cursor)),
-                notice_fanouts::due_at.eq(excluded(notice_fanouts::due_at)),
-                notice_fanouts::updated_at.eq(excluded(notice_fanouts::updated_at)),
-            ))
-            .execute(c))?;
-        Ok(())
-    }
-
-    /// The notice's mails by status: one grouped query on the outbox's notice index.
-    pub fn mail_counts(
-        conn: &mut AnyConnection,
-        id: NoticeId,
-    ) -> Result<Vec<(String, i64)>, StorageError> {
-        let rows = with_conn!(conn, |c| mail_outbox::table
-            .filter(mail_outbox::notice_id.eq(id))
-            .group_by(mail_outbox::status)
-            .select((mail_outbox::status, diesel::dsl::count_star()))
-            .load::<(String, i64)>(c))?;
-        Ok(rows)
-    }
-
     /// How many of the notice's recipients have read it.
     pub fn read_count(conn: &mut AnyConnection, id: NoticeId) -> Result<i64, StorageError> {
         let n = with_conn!(conn, |c| notice_recipients::table
