@@ -23,6 +23,8 @@ function normalise(snapshot: string): string {
     .filter((line) => !/^\s*- \/url:/.test(line))
     .map((line) => line.replace(/ \[current\]/, ''))
     .map((line) => CITIZEN_NAMES.reduce((text, name) => text.replaceAll(name, '<citizen>'), line))
+    // Each citizen has their own unread count; the link itself must be on every page.
+    .map((line) => line.replace(/(お知らせ（未読 |Notices \()\d+/, '$1<n>'))
     .join('\n');
 }
 

@@ -51,9 +51,15 @@ async function graphql(
   return body.data;
 }
 
+/** Follows the link `selector` with Tab and Enter, and waits for the page it leads to. */
 async function pressEnterOn(page: Page, selector: string): Promise<void> {
   await tabTo(page, selector, 120);
-  await page.keyboard.press('Enter');
+  const href = (await page.locator(selector).first().getAttribute('href')) ?? '';
+  const target = new URL(href, page.url());
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === target.pathname && url.search === target.search),
+    page.keyboard.press('Enter'),
+  ]);
   await page.waitForLoadState('load');
 }
 

@@ -1,6 +1,5 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use portal_storage::models::citizen::Citizen;
 use portal_web::pages::sign_in::MyPage;
 
 use crate::auth::extract::SignedIn;
@@ -14,19 +13,11 @@ pub async fn show(
     state: web::Data<AppState>,
     signed_in: SignedIn,
 ) -> Result<HttpResponse, AppError> {
-    let id = signed_in.citizen;
-    let citizen = state
-        .db
-        .run(move |c| Citizen::find(c, id))
-        .await?
-        .ok_or(AppError::SignInRequired)?;
-    let mut shell = render::shell(&req);
-    shell.session = Some(signed_in.view(&citizen.name));
-    render::page(
-        StatusCode::OK,
-        &MyPage {
-            shell,
-            name: citizen.name,
-        },
-    )
+    let shell = render::citizen_shell(&req, &state, &signed_in).await?;
+    let name = shell
+        .session
+        .as_ref()
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    render::page(StatusCode::OK, &MyPage { shell, name })
 }

@@ -29,13 +29,14 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 .await?
                 .map(|c| c.name)
                 .unwrap_or_default();
+            // The same header as every signed-in page (consistent navigation); counting reads no session.
+            let unread = crate::services::inbox::unread_count(&state, id).await?;
             let mut shell = render::shell(&req);
             shell.session = Some(SessionView {
                 name,
                 idle_seconds_left: seconds_left,
                 warn_seconds_before: sessions.policy().warn_before.as_secs(),
-                // Not counted here: this page only warns, and its header offers no way on but staying.
-                unread_notices: None,
+                unread_notices: Some(unread),
             });
             render::page(
                 StatusCode::OK,
