@@ -231,13 +231,18 @@ impl Notice {
     ) -> Result<usize, StorageError> {
         let mut added = 0;
         match conn {
-            // One array parameter per chunk: the server joins it against the pseudonym table.
+            // One array parameter per chunk, joined against the pseudonym table's primary key; inserted in
+            // citizen order, so the list's primary-key entries land next to each other instead of all over
+            // the index (citizen ids are time-ordered UUIDs).
             AnyConnection::Postgres(c) => {
-                for chunk in pseudonyms.chunks(100_000) {
+                for chunk in pseudonyms.chunks(1_000_000) {
                     added += diesel::sql_query(
                         "INSERT INTO notice_recipients (citizen_id, notice_id, listed) \
-                         SELECT p.citizen_id, $1, TRUE FROM agency_pseudonyms p \
-                         WHERE p.agency_id = $2 AND p.pseudonym = ANY($3) \
+                         SELECT p.citizen_id, $1, TRUE \
+                         FROM unnest($3::text[]) AS named (pseudonym) \
+                         JOIN agency_pseudonyms p \
+                           ON p.agency_id = $2 AND p.pseudonym = named.pseudonym \
+                         ORDER BY p.citizen_id \
                          ON CONFLICT DO NOTHING",
                     )
                     .bind::<diesel::sql_types::Text, _>(notice)
