@@ -4,9 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use askama::Template;
 use portal_storage::models::citizen::Citizen;
+use portal_storage::now_millis;
 use portal_web::{Lang, Shell};
 
 use crate::auth::extract::SignedIn;
+use crate::auth::session::UnreadCount;
 use crate::error::AppError;
 use crate::middleware::security::RequestSecrets;
 use crate::state::AppState;
@@ -39,14 +41,15 @@ pub fn shell(req: &HttpRequest) -> Shell {
 }
 
 /// The shell of a page for the signed-in citizen: their name and unread notices in the header, and the idle
-/// warning scheduled.
+/// warning scheduled. Both are kept in the session, so most pages make no database trip for them.
 /// A session whose citizen is gone counts as signed out.
 pub async fn citizen_shell(
     req: &HttpRequest,
     state: &AppState,
     signed_in: &SignedIn,
 ) -> Result<Shell, AppError> {
-    let name = match &signed_in.session.name {
+    let mut session = signed_in.session.clone();
+    let name = match &session.name {
         Some(name) => name.clone(),
         None => {
             let id = signed_in.citizen;
@@ -55,15 +58,26 @@ pub async fn citizen_shell(
                 .run(move |c| Citizen::find(c, id))
                 .await?
                 .ok_or(AppError::SignInRequired)?;
-            let mut session = signed_in.session.clone();
-            state
-                .sessions()
-                .remember_name(&signed_in.token, &mut session, &citizen.name)
-                .await?;
+            session.name = Some(citizen.name.clone());
             citizen.name
         }
     };
-    let unread = crate::services::inbox::unread_count(state, signed_in.citizen).await?;
+    let now = now_millis();
+    let unread = match session.fresh_unread(signed_in.notices_changed_at, now) {
+        Some(count) => count,
+        None => {
+            let count = crate::services::inbox::unread_count(state, signed_in.citizen).await?;
+            // Stamped with the time before counting: a notice posted meanwhile outdates it.
+            session.unread = Some(UnreadCount {
+                count,
+                counted_at: now,
+            });
+            count
+        }
+    };
+    if session != signed_in.session {
+        state.sessions().store(&signed_in.token, &session).await?;
+    }
     let mut view = signed_in.view(&name);
     view.unread_notices = Some(unread);
     let mut shell = shell(req);

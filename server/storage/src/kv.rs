@@ -111,6 +111,39 @@ impl Kv {
         }
     }
 
+    /// The values under `keys`, in their order, in one round trip (missing or expired ones are `None`).
+    pub async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
+        match self {
+            Kv::Database(db) => {
+                let wanted: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+                db.run(move |conn| {
+                    let found = with_conn!(conn, |c| kv_entries::table
+                        .filter(kv_entries::key.eq_any(&wanted))
+                        .filter(kv_entries::expires_at.gt(now_millis()))
+                        .select((kv_entries::key, kv_entries::value))
+                        .load::<(String, String)>(c))?;
+                    Ok(wanted
+                        .iter()
+                        .map(|key| {
+                            found
+                                .iter()
+                                .find(|(k, _)| k == key)
+                                .map(|(_, v)| v.clone())
+                        })
+                        .collect())
+                })
+                .await
+            }
+            Kv::Redis { conn, prefix } => {
+                let mut cmd = redis::cmd("MGET");
+                for key in keys {
+                    cmd.arg(format!("{prefix}{key}"));
+                }
+                redis_call(conn, cmd).await
+            }
+        }
+    }
+
     /// Removes `key` and returns its value, in one step: of two callers racing for a single-use value
     /// (a challenge, a one-time code), exactly one gets it.
     pub async fn take(&self, key: &str) -> Result<Option<String>, StorageError> {

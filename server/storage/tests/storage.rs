@@ -179,6 +179,33 @@ async fn kv_values_expire() {
 }
 
 #[tokio::test]
+async fn kv_get_many_answers_in_the_order_asked() {
+    each_kv(async |kv| {
+        let name = kv.backend_name();
+        kv.put("m1", "one", Duration::from_secs(60))
+            .await
+            .expect("put");
+        kv.put("m3", "three", Duration::from_secs(60))
+            .await
+            .expect("put");
+        kv.put("gone", "x", Duration::from_millis(100))
+            .await
+            .expect("put");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let found = kv
+            .get_many(&["m3", "missing", "m1", "gone"])
+            .await
+            .expect("get_many");
+        assert_eq!(
+            found,
+            vec![Some("three".to_owned()), None, Some("one".to_owned()), None],
+            "{name}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn kv_take_gives_a_value_to_exactly_one_caller() {
     each_kv(async |kv| {
         let name = kv.backend_name();

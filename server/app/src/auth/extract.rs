@@ -15,6 +15,8 @@ use crate::state::AppState;
 pub struct SignedIn {
     pub token: String,
     pub session: Session,
+    /// When any notice last changed, for the session's cached unread count.
+    pub notices_changed_at: Option<i64>,
     pub citizen: CitizenId,
     pub policy: SessionPolicy,
 }
@@ -47,13 +49,14 @@ impl FromRequest for SignedIn {
                 return Err(AppError::SignInRequired);
             };
             let sessions = state.sessions();
-            let Some(session) = sessions.resume(&token).await? else {
+            let Some(resumed) = sessions.resume(&token).await? else {
                 return Err(AppError::SignInRequired);
             };
-            let citizen = session.citizen()?;
+            let citizen = resumed.session.citizen()?;
             Ok(SignedIn {
                 token,
-                session,
+                session: resumed.session,
+                notices_changed_at: resumed.notices_changed_at,
                 citizen,
                 policy: *sessions.policy(),
             })

@@ -41,6 +41,29 @@ impl Default for SessionPolicy {
 /// Requests closer together than this do not rewrite the session: one store write per minute at most.
 const TOUCH_INTERVAL_MILLIS: i64 = 60_000;
 
+/// Set to the time of the last change to anyone's notices (posted, corrected, withdrawn). A session's
+/// cached unread count older than it is counted again.
+const NOTICES_CHANGED_KEY: &str = "notices_changed_at";
+
+/// A cached unread count is trusted at most this long even with no notice posted since, so notices that
+/// expire drop out of the header's count within a minute.
+const UNREAD_MAX_AGE_MILLIS: i64 = 60_000;
+
+/// The header's unread count as last counted, so most pages need no database trip for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadCount {
+    pub count: u64,
+    pub counted_at: i64,
+}
+
+/// A live session, with the state of notices at the time it was read.
+#[derive(Debug, Clone)]
+pub struct Resumed {
+    pub session: Session,
+    /// When any notice last changed (see [`NOTICES_CHANGED_KEY`]); `None` when none has lately.
+    pub notices_changed_at: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub citizen_id: String,
@@ -50,9 +73,19 @@ pub struct Session {
     /// database trip for it. A name changed meanwhile shows from the next sign-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Dropped by the citizen's own reads and archiving, and outdated by any notice posted since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<UnreadCount>,
 }
 
 impl Session {
+    /// The cached unread count, if nothing has made it stale as of `now`.
+    pub fn fresh_unread(&self, notices_changed_at: Option<i64>, now: i64) -> Option<u64> {
+        let cached = self.unread?;
+        let outdated = notices_changed_at.is_some_and(|changed| changed >= cached.counted_at);
+        (!outdated && now - cached.counted_at < UNREAD_MAX_AGE_MILLIS).then_some(cached.count)
+    }
+
     pub fn citizen(&self) -> Result<CitizenId, AppError> {
         self.citizen_id
             .parse()
@@ -112,12 +145,14 @@ impl<'a> Sessions<'a> {
             created_at: now,
             last_seen: now,
             name: None,
+            unread: None,
         };
         self.store(&token, &session).await?;
         Ok(token)
     }
 
-    async fn store(&self, token: &str, session: &Session) -> Result<(), AppError> {
+    /// Writes the session back (after the page has filled in what it caches).
+    pub async fn store(&self, token: &str, session: &Session) -> Result<(), AppError> {
         let json =
             serde_json::to_string(session).map_err(|e| AppError::BadRequest(e.to_string()))?;
         self.kv
@@ -127,7 +162,9 @@ impl<'a> Sessions<'a> {
     }
 
     /// The live session for `token`, extended by this activity; `None` when it has ended for any reason.
-    pub async fn resume(&self, token: &str) -> Result<Option<Session>, AppError> {
+    /// Two round trips: the session, then the citizen's sign-out-everywhere time together with when notices
+    /// last changed.
+    pub async fn resume(&self, token: &str) -> Result<Option<Resumed>, AppError> {
         let Some(json) = self.kv.get(&session_key(token)).await? else {
             return Ok(None);
         };
@@ -139,14 +176,18 @@ impl<'a> Sessions<'a> {
             self.end(token).await?;
             return Ok(None);
         }
-        let cutoff = self
+        let cutoff_key = signed_out_all_key(&session.citizen_id);
+        let found = self
             .kv
-            .get(&signed_out_all_key(&session.citizen_id))
+            .get_many(&[cutoff_key.as_str(), NOTICES_CHANGED_KEY])
             .await?;
-        if cutoff
-            .and_then(|c| c.parse::<i64>().ok())
-            .is_some_and(|cutoff| session.created_at <= cutoff)
-        {
+        let time = |i: usize| {
+            found
+                .get(i)
+                .and_then(Option::as_deref)
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        if time(0).is_some_and(|cutoff| session.created_at <= cutoff) {
             self.end(token).await?;
             return Ok(None);
         }
@@ -154,7 +195,31 @@ impl<'a> Sessions<'a> {
             session.last_seen = now;
             self.store(token, &session).await?;
         }
-        Ok(Some(session))
+        Ok(Some(Resumed {
+            session,
+            notices_changed_at: time(1),
+        }))
+    }
+
+    /// Records that notices changed for someone now: every cached unread count is counted again.
+    pub async fn notices_changed(&self) -> Result<(), AppError> {
+        // Kept as long as a cached count may be trusted; after that, age alone outdates it.
+        self.kv
+            .put(
+                NOTICES_CHANGED_KEY,
+                &now_millis().to_string(),
+                Duration::from_millis(u64::try_from(UNREAD_MAX_AGE_MILLIS).unwrap_or(60_000)),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Drops the cached unread count after the citizen read or archived a notice.
+    pub async fn forget_unread(&self, token: &str, session: &mut Session) -> Result<(), AppError> {
+        if session.unread.take().is_some() {
+            self.store(token, session).await?;
+        }
+        Ok(())
     }
 
     /// The live session without extending it (the time-out warning must not count as activity).
@@ -168,17 +233,6 @@ impl<'a> Sessions<'a> {
     /// Extends the idle time-out now (the warning's "stay signed in"), whatever the touch interval.
     pub async fn extend(&self, token: &str, session: &mut Session) -> Result<(), AppError> {
         session.last_seen = now_millis();
-        self.store(token, session).await
-    }
-
-    /// Keeps the citizen's name in the session (see [`Session::name`]).
-    pub async fn remember_name(
-        &self,
-        token: &str,
-        session: &mut Session,
-        name: &str,
-    ) -> Result<(), AppError> {
-        session.name = Some(name.to_owned());
         self.store(token, session).await
     }
 

@@ -430,6 +430,7 @@ pub async fn post_to_list(
             })
         })
         .await?;
+    state.sessions().notices_changed().await?;
     notice.recipients = Some(added);
     Ok(Ok(Posted {
         notice,
@@ -482,6 +483,9 @@ pub async fn add_recipients(
             })
         })
         .await?;
+    if outcome.is_ok() {
+        state.sessions().notices_changed().await?;
+    }
     Ok(outcome.map(|(notice, unknown)| Posted {
         notice,
         unknown_count: unknown.len(),
@@ -518,6 +522,7 @@ pub async fn post_to_rule(
             })
         })
         .await?;
+    state.sessions().notices_changed().await?;
     Ok(Ok(Posted {
         notice,
         unknown_count: 0,
@@ -569,6 +574,9 @@ pub async fn correct(
             })
         })
         .await?;
+    if matches!(outcome, Ok(Some(_))) {
+        state.sessions().notices_changed().await?;
+    }
     Ok(match outcome {
         Ok(Some(notice)) => Ok(notice),
         Ok(None) => Err(Refusal::NotFound),
@@ -597,6 +605,9 @@ pub async fn withdraw(
             })
         })
         .await?;
+    if found.is_some() {
+        state.sessions().notices_changed().await?;
+    }
     Ok(found.ok_or(Refusal::NotFound))
 }
 

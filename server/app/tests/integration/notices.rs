@@ -66,7 +66,17 @@ async fn post(app: &TestApp, row: Notice, to: &[CitizenId]) -> NoticeId {
         })
         .await
         .expect("post notice");
+    changed(app).await;
     id
+}
+
+/// What the portal's own posting does: cached unread counts are counted again.
+async fn changed(app: &TestApp) {
+    app.state
+        .sessions()
+        .notices_changed()
+        .await
+        .expect("notices changed");
 }
 
 /// Moves the citizen and changes their birth date (cards issued in the tests all say 千代田区, 1990-04-01).
@@ -85,6 +95,7 @@ async fn relocate(app: &TestApp, citizen: CitizenId, municipality: &str, born: &
         })
         .await
         .expect("relocate");
+    changed(app).await;
 }
 
 async fn withdraw(app: &TestApp, id: NoticeId, at: i64) {
@@ -93,6 +104,7 @@ async fn withdraw(app: &TestApp, id: NoticeId, at: i64) {
         .run(move |c| Notice::withdraw(c, id, at))
         .await
         .expect("withdraw");
+    changed(app).await;
 }
 
 fn csrf(html: &str) -> String {
@@ -207,6 +219,43 @@ async fn a_list_notice_reaches_only_those_listed() {
     html = hanako.html(&app, "/notices", StatusCode::OK).await;
     assert_eq!(listed(&html), ["花子さんへ"], "still hers, untouched");
     assert!(html.contains("未読："));
+}
+
+#[actix_web::test]
+async fn the_header_count_is_kept_in_the_session_until_notices_change() {
+    let app = TestApp::start().await;
+    let agencies = registry(&app).await;
+    let citizen = Citizen::sign_in(&app, "山田 花子").await;
+    let first = citizen.html(&app, "/my-data", StatusCode::OK).await;
+    assert_eq!(header_count(&first), "お知らせ（未読 0件）");
+
+    // Stored behind the portal's back: the session's count stands, no database trip is made for it …
+    let row = notice(agencies["nta"], "こっそり届いたお知らせ", 1);
+    let id = row.id;
+    let to = citizen.id;
+    app.state
+        .db
+        .run(move |c| {
+            Notice::insert(c, &row)?;
+            inbox::add_to_list(c, id, to)
+        })
+        .await
+        .expect("store");
+    let cached = citizen.html(&app, "/my-data", StatusCode::OK).await;
+    assert_eq!(header_count(&cached), "お知らせ（未読 0件）");
+
+    // … until a notice changes anywhere, as posting through the portal records.
+    changed(&app).await;
+    let counted = citizen.html(&app, "/my-data", StatusCode::OK).await;
+    assert_eq!(header_count(&counted), "お知らせ（未読 1件）");
+
+    // Reading it counts again at once.
+    let opened = citizen
+        .html(&app, &format!("/notices/{id}"), StatusCode::OK)
+        .await;
+    assert_eq!(header_count(&opened), "お知らせ（未読 0件）");
+    let after = citizen.html(&app, "/my-data", StatusCode::OK).await;
+    assert_eq!(header_count(&after), "お知らせ（未読 0件）");
 }
 
 #[actix_web::test]

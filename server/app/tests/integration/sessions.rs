@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use portal_server::auth::session::{SessionPolicy, Sessions};
+use portal_server::auth::session::{SessionPolicy, Sessions, UnreadCount};
 use portal_storage::ids::CitizenId;
 use portal_storage::{Kv, now_millis};
 use portal_testkit::{TestDb, test_kv};
@@ -30,7 +30,8 @@ async fn sessions_resume_end_and_survive_a_restart() {
             .resume(&token)
             .await
             .expect("resume")
-            .expect("live session");
+            .expect("live session")
+            .session;
         assert_eq!(session.citizen_id, citizen.to_string(), "{name}");
         assert!(
             session.idle_seconds_left(&SessionPolicy::default(), now_millis()) > 3600 - 5,
@@ -132,7 +133,8 @@ async fn an_idle_session_ends_and_activity_keeps_it_alive() {
             .resume(&active)
             .await
             .expect("resume")
-            .expect("live");
+            .expect("live")
+            .session;
         sessions
             .extend(&active, &mut session)
             .await
@@ -150,7 +152,7 @@ async fn an_idle_session_ends_and_activity_keeps_it_alive() {
 }
 
 #[tokio::test]
-async fn a_remembered_name_is_kept_with_the_session() {
+async fn what_pages_cache_is_kept_with_the_session_and_notices_outdate_the_count() {
     let test_db = TestDb::new().await;
     for kv in test_kv(&test_db.db) {
         let backend = kv.backend_name();
@@ -160,24 +162,70 @@ async fn a_remembered_name_is_kept_with_the_session() {
             .resume(&token)
             .await
             .expect("resume")
-            .expect("live");
+            .expect("live")
+            .session;
         assert_eq!(
             session.name, None,
             "{backend}: a new session knows no name yet"
         );
-        sessions
-            .remember_name(&token, &mut session, "山田 花子")
-            .await
-            .expect("remember");
+        let counted_at = now_millis();
+        session.name = Some("山田 花子".to_owned());
+        session.unread = Some(UnreadCount {
+            count: 3,
+            counted_at,
+        });
+        sessions.store(&token, &session).await.expect("store");
         let again = sessions
             .resume(&token)
             .await
             .expect("resume")
             .expect("live");
-        assert_eq!(again.name.as_deref(), Some("山田 花子"), "{backend}");
+        assert_eq!(again.session.name.as_deref(), Some("山田 花子"), "{backend}");
         assert_eq!(
-            again.created_at, session.created_at,
+            again.session.created_at, session.created_at,
             "{backend}: the same session"
         );
+        assert_eq!(
+            again
+                .session
+                .fresh_unread(again.notices_changed_at, now_millis()),
+            Some(3),
+            "{backend}: no notice changed since it was counted"
+        );
+        assert_eq!(
+            again
+                .session
+                .fresh_unread(again.notices_changed_at, counted_at + 61_000),
+            None,
+            "{backend}: a count over a minute old is counted again"
+        );
+
+        sessions.notices_changed().await.expect("changed");
+        let after = sessions
+            .resume(&token)
+            .await
+            .expect("resume")
+            .expect("live");
+        assert!(after.notices_changed_at >= Some(counted_at), "{backend}");
+        assert_eq!(
+            after
+                .session
+                .fresh_unread(after.notices_changed_at, now_millis()),
+            None,
+            "{backend}: a notice posted since outdates the count"
+        );
+
+        let mut cached = after.session;
+        sessions
+            .forget_unread(&token, &mut cached)
+            .await
+            .expect("forget");
+        let forgotten = sessions
+            .resume(&token)
+            .await
+            .expect("resume")
+            .expect("live");
+        assert_eq!(forgotten.session.unread, None, "{backend}");
+        assert_eq!(forgotten.session.name.as_deref(), Some("山田 花子"));
     }
 }

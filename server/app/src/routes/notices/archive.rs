@@ -39,7 +39,7 @@ pub async fn unarchive(
 async fn moved(
     req: HttpRequest,
     state: web::Data<AppState>,
-    signed_in: SignedIn,
+    mut signed_in: SignedIn,
     path: web::Path<String>,
     form: web::Form<Form>,
     archived: bool,
@@ -47,6 +47,10 @@ async fn moved(
     csrf::verify(&req, &form.csrf_token)?;
     let id = super::notice_id(&path)?;
     inbox::set_archived(&state, signed_in.citizen, id, archived).await?;
+    state
+        .sessions()
+        .forget_unread(&signed_in.token, &mut signed_in.session)
+        .await?;
     let done = if archived { "archived" } else { "unarchived" };
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, format!("/notices/{id}?done={done}")))

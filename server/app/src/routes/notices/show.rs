@@ -15,18 +15,22 @@ pub struct Query {
     done: Option<String>,
 }
 
-/// One notice; opening it marks it read, so the header's count is taken after that. A notice that is not
+/// One notice; opening it marks it read, so the header's count is taken again after that. A notice that is not
 /// the citizen's (or does not exist, or has expired) is 404; one its agency withdrew is 410, saying who
 /// withdrew it and when.
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
-    signed_in: SignedIn,
+    mut signed_in: SignedIn,
     path: web::Path<String>,
     query: web::Query<Query>,
 ) -> Result<HttpResponse, AppError> {
     let id = super::notice_id(&path)?;
     let opened = inbox::open(&state, signed_in.citizen, id).await?;
+    state
+        .sessions()
+        .forget_unread(&signed_in.token, &mut signed_in.session)
+        .await?;
     let shell = render::citizen_shell(&req, &state, &signed_in).await?;
     let lang = shell.lang;
     match opened {
