@@ -115,18 +115,15 @@ impl CardTrust {
 
     fn build_test_ca(dir: &Path) -> Result<Verifier, AppError> {
         let now = OffsetDateTime::now_utc();
-        let mut authority = Authority::load_or_generate(dir, now)
-            .map_err(|e| AppError::Startup(format!("card CA in {}: {e}", dir.display())))?;
-        let crl = authority
-            .auth_crl_der(now)
-            .map_err(|e| AppError::Startup(format!("card CRL: {e}")))?;
-        authority
-            .save(dir)
-            .map_err(|e| AppError::Startup(format!("card CA in {}: {e}", dir.display())))?;
+        let (ca, crl) = Authority::update(dir, now, |authority| {
+            let crl = authority.auth_crl_der(now)?;
+            Ok((authority.auth_ca_der().to_vec(), crl))
+        })
+        .map_err(|e| AppError::Startup(format!("card CA in {}: {e}", dir.display())))?;
         if let Err(e) = std::fs::write(dir.join("auth.crl"), &crl) {
             tracing::warn!(error = %e, "could not publish the CRL file");
         }
-        Verifier::new(authority.auth_ca_der(), Some(&crl))
+        Verifier::new(&ca, Some(&crl))
             .map_err(|e| AppError::Startup(format!("card verifier: {e}")))
     }
 

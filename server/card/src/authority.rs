@@ -33,6 +33,8 @@ const OU_OID: &[u64] = &[2, 5, 4, 11];
 const CA_YEARS_IN_DAYS: i64 = 3652;
 const CRL_LIFETIME: Duration = Duration::hours(24);
 const STATE_FILE: &str = "state.json";
+/// Held while the authority is read, changed and written back (see [`Authority::update`]).
+const LOCK_FILE: &str = "authority.lock";
 
 /// Which of the two JPKI applications (and CAs) something belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,6 +362,32 @@ impl Authority {
         let authority = Authority::generate(now)?;
         authority.save(dir)?;
         Ok(authority)
+    }
+
+    /// Loads (or first generates) the authority in `dir`, lets `change` act on it and saves it, holding an
+    /// exclusive lock on `dir/authority.lock` throughout. Every process that changes the authority (the
+    /// server renewing its CRL, `portal card issue`, revocation) goes through here, so none reads files
+    /// another is rewriting or saves over another's change.
+    pub fn update<T>(
+        dir: &Path,
+        now: OffsetDateTime,
+        change: impl FnOnce(&mut Authority) -> Result<T, CardError>,
+    ) -> Result<T, CardError> {
+        std::fs::create_dir_all(dir).map_err(|e| CardError::io(dir, e))?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(|e| CardError::io(&lock_path, e))?;
+        lock.lock().map_err(|e| CardError::io(&lock_path, e))?;
+        let mut authority = Authority::load_or_generate(dir, now)?;
+        let result = change(&mut authority)?;
+        authority.save(dir)?;
+        // Dropping the file releases the lock.
+        drop(lock);
+        Ok(result)
     }
 
     /// The user-authentication CA certificate: the trust anchor for sign-in.

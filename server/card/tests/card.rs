@@ -698,6 +698,46 @@ fn the_card_file_round_trips_with_its_counters() {
 }
 
 #[test]
+fn concurrent_changes_to_the_authority_take_turns_and_none_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    // Generated once first, as the server does at start.
+    Authority::update(dir.path(), NOW, |_| Ok(())).unwrap();
+    let threads: Vec<_> = (0..4u8)
+        .map(|t| {
+            let dir = dir.path().to_owned();
+            std::thread::spawn(move || {
+                for i in 0..10u8 {
+                    let serial = Serial::from_hex(&format!("7f{t:02x}{i:02x}")).unwrap();
+                    Authority::update(&dir, NOW, |authority| {
+                        authority.revoke(&serial, NOW);
+                        authority.auth_crl_der(NOW).map(|_| ())
+                    })
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let mut authority = Authority::load(dir.path()).unwrap();
+    for t in 0..4u8 {
+        for i in 0..10u8 {
+            let serial = Serial::from_hex(&format!("7f{t:02x}{i:02x}")).unwrap();
+            assert!(authority.is_revoked(&serial), "revocation {t}/{i} was lost");
+        }
+    }
+    let crl = authority.auth_crl_der(NOW).unwrap();
+    let number = x509_parser::revocation_list::CertificateRevocationList::from_der(&crl)
+        .unwrap()
+        .1
+        .crl_number()
+        .unwrap()
+        .to_string();
+    assert_eq!(number, "41", "each of the 40 changes numbered its own CRL");
+}
+
+#[test]
 fn the_authority_survives_save_and_load() {
     let dir = tempfile::tempdir().unwrap();
     let mut first = Authority::load_or_generate(dir.path(), NOW).unwrap();

@@ -44,12 +44,10 @@ pub async fn issue(
     } = request;
     let (dir, issued_for) = (ca_dir.to_owned(), holder.clone());
     let card = tokio::task::spawn_blocking(move || {
-        let mut authority = Authority::load_or_generate(&dir, now).map_err(card_error)?;
-        let card = authority
-            .issue(&issued_for, kind, &pin, &password, expiry, now)
-            .map_err(card_error)?;
-        authority.save(&dir).map_err(card_error)?;
-        Ok::<_, AppError>(card)
+        Authority::update(&dir, now, |authority| {
+            authority.issue(&issued_for, kind, &pin, &password, expiry, now)
+        })
+        .map_err(card_error)
     })
     .await
     .map_err(|e| AppError::Startup(e.to_string()))??;
@@ -89,8 +87,15 @@ pub fn revoke(ca_dir: &Path, serial_hex: &str) -> Result<(), AppError> {
     let serial = Serial::from_hex(serial_hex)
         .ok_or_else(|| AppError::BadRequest(format!("{serial_hex:?} is not a hex serial")))?;
     let now = OffsetDateTime::now_utc();
-    let mut authority = Authority::load(ca_dir).map_err(card_error)?;
-    authority.revoke(&serial, now);
-    authority.save(ca_dir).map_err(card_error)?;
-    Ok(())
+    if !ca_dir.is_dir() {
+        return Err(AppError::BadRequest(format!(
+            "no card authority in {}",
+            ca_dir.display()
+        )));
+    }
+    Authority::update(ca_dir, now, |authority| {
+        authority.revoke(&serial, now);
+        Ok(())
+    })
+    .map_err(card_error)
 }
