@@ -259,6 +259,11 @@ impl MyPage {
                 t("home.features.records"),
             ),
             (
+                "/notices",
+                t("home.features.notices_title"),
+                t("home.features.notices"),
+            ),
+            (
                 "/settings/email",
                 t("email.settings.menu_title"),
                 t("email.settings.menu_text"),
@@ -271,7 +276,6 @@ impl MyPage {
         let t = |key| self.shell.t(key);
         vec![
             (t("home.features.apply_title"), t("home.features.apply")),
-            (t("home.features.notices_title"), t("home.features.notices")),
             (t("home.features.refund_title"), t("home.features.refund")),
         ]
     }
