@@ -82,18 +82,22 @@ enum Scenario {
     SignIn,
     /// A signed-in citizen's お知らせ inbox while the database holds no notices.
     Inbox,
-    /// The same after `--notices` notices are loaded (mostly to other citizens).
+    /// The same once each sampled citizen has notices of their own (five list notices, and the broadcasts
+    /// to their municipality): the baseline the full database is compared with, same page, same rows.
+    InboxOwn,
+    /// The same inboxes after `--notices` notices to other citizens are loaded.
     InboxFull,
 }
 
 impl Scenario {
-    const ALL: [Scenario; 7] = [
+    const ALL: [Scenario; 8] = [
         Scenario::Home,
         Scenario::GraphqlService,
         Scenario::OwnData,
         Scenario::AgencyRead,
         Scenario::SignIn,
         Scenario::Inbox,
+        Scenario::InboxOwn,
         Scenario::InboxFull,
     ];
 
@@ -107,7 +111,8 @@ impl Scenario {
             }
             Scenario::SignIn => "card sign-in end to end (challenge, sign, answer, session)",
             Scenario::Inbox => "GET /notices (signed in, no notices in the database)",
-            Scenario::InboxFull => "GET /notices (signed in, --notices notices in the database)",
+            Scenario::InboxOwn => "GET /notices (signed in, own notices only in the database)",
+            Scenario::InboxFull => "GET /notices (signed in, own notices and --notices to others)",
         }
     }
 
@@ -118,6 +123,7 @@ impl Scenario {
             | Scenario::OwnData
             | Scenario::AgencyRead
             | Scenario::Inbox
+            | Scenario::InboxOwn
             | Scenario::InboxFull => client.get(format!("{base}/")),
             Scenario::GraphqlService => client
                 .post(format!("{base}/graphql"))
@@ -147,6 +153,8 @@ struct Fixtures {
     agency_token: String,
     /// The agency's pseudonyms for seeded citizens.
     pseudonyms: Vec<String>,
+    /// The signed-in seeded citizens, by their index in the seed.
+    citizens: Vec<u64>,
 }
 
 impl RunResult {
@@ -281,7 +289,7 @@ async fn run_once(
                 let sent = Instant::now();
                 turn += concurrency;
                 let request = match scenario {
-                    Scenario::OwnData | Scenario::Inbox | Scenario::InboxFull => fixtures.sessions.get(turn % fixtures.sessions.len().max(1)).map(|session| {
+                    Scenario::OwnData | Scenario::Inbox | Scenario::InboxOwn | Scenario::InboxFull => fixtures.sessions.get(turn % fixtures.sessions.len().max(1)).map(|session| {
                         let path = if matches!(scenario, Scenario::OwnData) { "/my-data/prescriptions" } else { "/notices" };
                         client
                             .get(format!("{base}{path}"))
@@ -423,7 +431,7 @@ async fn own_data_fixtures(
     config: &Config,
     base: &str,
     args: &Args,
-) -> anyhow::Result<(Vec<String>, String, Vec<String>)> {
+) -> anyhow::Result<(Vec<String>, String, Vec<String>, Vec<u64>)> {
     use portal_server::services::{agencies, seed};
     use portal_storage::models::agency::Agency;
 
@@ -482,7 +490,7 @@ async fn own_data_fixtures(
         .as_str()
         .context("an access token")?
         .to_owned();
-    Ok((cookies, token, pseudonyms))
+    Ok((cookies, token, pseudonyms, sample))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -518,7 +526,7 @@ fn main() -> anyhow::Result<()> {
             println!("issued {} software cards in {:.1} s", fixtures.cards.len(), started.elapsed().as_secs_f64());
         }
         if let (Some(config), true) = (&config, wants(Scenario::OwnData) || wants(Scenario::AgencyRead) || wants(Scenario::Inbox) || wants(Scenario::InboxFull)) {
-            (fixtures.sessions, fixtures.agency_token, fixtures.pseudonyms) =
+            (fixtures.sessions, fixtures.agency_token, fixtures.pseudonyms, fixtures.citizens) =
                 own_data_fixtures(config, &base, &args).await?;
         }
         let fixtures = std::sync::Arc::new(fixtures);
@@ -533,14 +541,18 @@ fn main() -> anyhow::Result<()> {
             if args.database_url.is_some() { "PostgreSQL" } else { "SQLite" },
             if args.redis_url.is_some() { "Redis" } else { "the database" },
         );
-        let mut empty_inbox_p99 = None;
+        let (mut empty_inbox_p99, mut own_inbox_p99) = (None, None);
         for scenario in Scenario::ALL {
             if args.only.as_deref().is_some_and(|only| !scenario.name().contains(only)) {
                 continue;
             }
             let unprepared = match scenario {
                 Scenario::SignIn => fixtures.cards.is_empty(),
-                Scenario::OwnData | Scenario::AgencyRead | Scenario::Inbox | Scenario::InboxFull => {
+                Scenario::OwnData
+                | Scenario::AgencyRead
+                | Scenario::Inbox
+                | Scenario::InboxOwn
+                | Scenario::InboxFull => {
                     fixtures.sessions.is_empty()
                 }
                 _ => false,
@@ -549,8 +561,12 @@ fn main() -> anyhow::Result<()> {
                 println!("\n{}: skipped (needs the in-process server, which prepares its data)", scenario.name());
                 continue;
             }
+            if let (Scenario::InboxOwn, Some(config)) = (scenario, &config) {
+                let took = notices::give_own(config, &fixtures.citizens).await?;
+                println!("\ngave {} citizens their own notices in {:.1} s", fixtures.citizens.len(), took.as_secs_f64());
+            }
             if let (Scenario::InboxFull, Some(config)) = (scenario, &config) {
-                let took = notices::load(config, args.notices, args.citizens).await?;
+                let took = notices::load(config, args.notices, args.citizens, &fixtures.citizens).await?;
                 println!("\nloaded {} notices in {:.1} s", args.notices, took.as_secs_f64());
             }
             println!("\n{}", scenario.name());
@@ -596,9 +612,13 @@ fn main() -> anyhow::Result<()> {
             );
             match scenario {
                 Scenario::Inbox => empty_inbox_p99 = Some(p99),
+                Scenario::InboxOwn => own_inbox_p99 = Some(p99),
                 Scenario::InboxFull => {
+                    if let Some(own) = own_inbox_p99 {
+                        println!("  p99 with {} notices to others / own notices only: {:.2}x", args.notices, p99 / own);
+                    }
                     if let Some(empty) = empty_inbox_p99 {
-                        println!("  p99 with {} notices / without: {:.2}x", args.notices, p99 / empty);
+                        println!("  p99 with {} notices to others / no notices at all: {:.2}x", args.notices, p99 / empty);
                     }
                 }
                 _ => {}

@@ -8,7 +8,7 @@ use anyhow::Context;
 use portal_server::config::Config;
 use portal_server::services::{agencies, seed};
 use portal_storage::Db;
-use portal_storage::ids::{CitizenId, NoticeId};
+use portal_storage::ids::NoticeId;
 use portal_storage::models::agency::Agency;
 use portal_storage::models::notice::{AUDIENCE_LIST, AUDIENCE_RULE, Listed, Notice};
 use portal_storage::models::outbox::{OutboxMail, purpose};
@@ -183,14 +183,58 @@ async fn agency_token(db: &Db, base: &str, code: &str) -> anyhow::Result<String>
         .to_owned())
 }
 
-/// Loads `count` notices: all but twenty are list notices to one seeded citizen each (spread over all of
-/// them); the twenty are broadcasts to single municipalities. Returns the time it took.
-pub async fn load(config: &Config, count: u64, citizens: u64) -> anyhow::Result<Duration> {
+/// Gives each of the `sample` seeded citizens five list notices of their own, and posts twenty broadcasts to
+/// four municipalities: the inbox the two inbox scenarios compare. Returns the time it took.
+pub async fn give_own(config: &Config, sample: &[u64]) -> anyhow::Result<Duration> {
     let db = portal_server::startup::open_database(config).await?;
     let jps = db
         .run(|c| Agency::find_by_code(c, "jps"))
         .await?
         .context("the pension service is registered")?;
+    let started = Instant::now();
+    let now = now_millis();
+    let mut notices = Vec::new();
+    let mut listed = Vec::new();
+    for i in 0..20u64 {
+        let mut rule = notice(jps.id, AUDIENCE_RULE, i, now);
+        rule.rule_areas = ["011011", "131130", "271276", "401307"][(i % 4) as usize].to_owned();
+        rule.recipients = None;
+        notices.push(rule);
+    }
+    for (n, &index) in sample.iter().enumerate() {
+        let citizen = seed::citizen_id(1, index);
+        for k in 0..5u64 {
+            let row = notice(jps.id, AUDIENCE_LIST, 20 + n as u64 * 5 + k, now);
+            listed.push(Listed::new(citizen, row.id));
+            notices.push(row);
+        }
+    }
+    db.run(move |c| {
+        transaction(c, |c| {
+            Notice::insert_bulk(c, &notices)?;
+            Notice::list_bulk(c, &listed)
+        })
+    })
+    .await?;
+    db.analyze().await?;
+    Ok(started.elapsed())
+}
+
+/// Loads `count` list notices, each to one seeded citizen other than those in `sample` (spread over all the
+/// others), as the database of a portal that has been posting for a while. Returns the time it took.
+pub async fn load(
+    config: &Config,
+    count: u64,
+    citizens: u64,
+    sample: &[u64],
+) -> anyhow::Result<Duration> {
+    let db = portal_server::startup::open_database(config).await?;
+    let jps = db
+        .run(|c| Agency::find_by_code(c, "jps"))
+        .await?
+        .context("the pension service is registered")?;
+    let sampled: std::collections::HashSet<u64> = sample.iter().copied().collect();
+    let citizens = citizens.max(2);
     let started = Instant::now();
     let now = now_millis();
     let batch = 50_000u64;
@@ -200,18 +244,14 @@ pub async fn load(config: &Config, count: u64, citizens: u64) -> anyhow::Result<
         let mut notices = Vec::with_capacity(n as usize);
         let mut listed = Vec::with_capacity(n as usize);
         for i in done..done + n {
-            if i % (count / 20).max(1) == 0 {
-                let mut rule = notice(jps.id, AUDIENCE_RULE, i, now);
-                rule.rule_areas =
-                    ["011011", "131130", "271276", "401307"][(i % 4) as usize].to_owned();
-                rule.recipients = None;
-                notices.push(rule);
-                continue;
+            let row = notice(jps.id, AUDIENCE_LIST, 1_000_000 + i, now);
+            // Spread over the seeded citizens with a stride coprime to any plausible count, skipping the
+            // sampled ones (samples are at least two apart).
+            let mut index = (i * 7_919) % citizens;
+            if sampled.contains(&index) {
+                index = (index + 1) % citizens;
             }
-            let row = notice(jps.id, AUDIENCE_LIST, i, now);
-            // Spread over the seeded citizens with a stride coprime to any plausible count.
-            let citizen: CitizenId = seed::citizen_id(1, (i * 7_919) % citizens.max(1));
-            listed.push(Listed::new(citizen, row.id));
+            listed.push(Listed::new(seed::citizen_id(1, index), row.id));
             notices.push(row);
         }
         db.run(move |c| {
