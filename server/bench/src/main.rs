@@ -252,8 +252,10 @@ async fn run_once(
     rate: Option<f64>,
     fixtures: &std::sync::Arc<Fixtures>,
 ) -> anyhow::Result<RunResult> {
+    // Redirects are not followed: a session that failed would otherwise count the sign-in page as a success.
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
+        .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let started = Instant::now();
     let deadline = started + duration;
