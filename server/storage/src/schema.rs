@@ -214,6 +214,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> BigInt,
         sent_at -> Nullable<BigInt>,
+        handed_over_at -> Nullable<BigInt>,
     }
 }
 

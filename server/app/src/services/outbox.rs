@@ -4,15 +4,21 @@
 //! the outbox: claims skip each other's rows, and a claim ends only when the mail is recorded as sent, failed
 //! or cancelled, or when its lease runs out (the worker was killed), when another worker takes it.
 //!
-//! Delivery is at least once. The one window for a duplicate is a worker killed after the SMTP server
-//! accepted a mail (250) and before the database recorded it: that mail is sent again, with the same
-//! Message-ID, by the worker that takes it over. As each worker has one mail in flight, a kill duplicates
-//! at most one mail.
+//! Delivery is exactly once, by a two-phase hand-over. An SMTP server commits a message when it reads the
+//! final dot of DATA and discards it when the connection ends before. So a worker writes the whole message,
+//! then records in the database that it handed the mail over, and only then writes the dot. A worker that
+//! takes over a mail whose previous worker was killed sends it again only when it carries no hand-over mark
+//! (the server never got the dot); with the mark it records the mail as sent, unconfirmed, and sends
+//! nothing. What remains is a worker killed between that record and the server's answer to the dot (the
+//! microseconds before the dot, plus the server's time to take the message), or a connection lost there:
+//! the mail is recorded as sent, and a server that dropped it because the client left loses it. That
+//! window errs towards one lost mail rather than a duplicate, which could not be taken back.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
+use portal_storage::ids::MailId;
 use portal_storage::models::outbox::{self, OutboxMail, RetryPolicy, purpose};
 use portal_storage::{Db, now_millis};
 use portal_web::Lang;
@@ -23,7 +29,7 @@ use tokio::time::Instant;
 
 use crate::config::Config;
 use crate::error::AppError;
-use crate::mail::{Headers, Mail, Mailer, SendError};
+use crate::mail::{Delivery, Headers, Mail, Mailer, SendError, SmtpSession};
 use crate::services::fanout::{self, FanoutOptions};
 
 /// What a worker sends with and where its links point.
@@ -65,7 +71,8 @@ pub struct WorkerOptions {
     pub rate_per_second: u32,
     /// Mails claimed at once: about two seconds' worth, so few are held up if this worker dies.
     pub batch: i64,
-    /// How long a mail being sent stays this worker's; one send is given at most half of it.
+    /// How long a mail being sent stays this worker's; each step of a send (connecting, every SMTP read or
+    /// write) is given at most half of it.
     pub lease: Duration,
     pub retry: RetryPolicy,
     /// Pause when nothing is due.
@@ -112,6 +119,9 @@ pub struct BatchOutcome {
     pub cancelled: usize,
     /// Given back unsent because the worker is stopping, or lost to another worker.
     pub released: usize,
+    /// Of `sent`: recorded as sent without the server's reply to the final dot, because the mail had been
+    /// handed over (by this worker before its connection broke, or by a worker that was killed).
+    pub unconfirmed: usize,
 }
 
 /// Spaces sends `1 / rate` apart without letting idle time turn into a burst.
@@ -161,6 +171,22 @@ async fn work_batch_paced(
     pace: &mut Pace,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<BatchOutcome, AppError> {
+    // One SMTP connection for the batch, opened at its first mail.
+    let mut smtp = sender.mailer.session(options.lease / 2);
+    let outcome = work_claimed(sender, options, pace, stop, &mut smtp).await;
+    if let Some(mut session) = smtp.filter(SmtpSession::is_connected) {
+        let _ = tokio::task::spawn_blocking(move || session.close()).await;
+    }
+    outcome
+}
+
+async fn work_claimed(
+    sender: &MailSender,
+    options: &WorkerOptions,
+    pace: &mut Pace,
+    stop: &mut watch::Receiver<bool>,
+    smtp: &mut Option<SmtpSession>,
+) -> Result<BatchOutcome, AppError> {
     let (claim_ms, batch) = (options.batch_claim_ms(), options.batch);
     let mails = sender
         .db
@@ -170,6 +196,28 @@ async fn work_batch_paced(
         claimed: mails.len(),
         ..BatchOutcome::default()
     };
+    // Taken over from a worker that stopped after handing them over: the server has them, or had all but
+    // the dot when that worker died. Sending again could deliver twice, so they are recorded as sent.
+    let (handed_over, mails): (Vec<OutboxMail>, Vec<OutboxMail>) =
+        mails.into_iter().partition(|m| m.handed_over_at.is_some());
+    for mail in handed_over {
+        let (id, Some(claim)) = (mail.id, mail.claimed_until) else {
+            continue;
+        };
+        let note =
+            "recorded as sent without the server's reply: its worker stopped after handing it over";
+        if sender
+            .db
+            .run(move |c| OutboxMail::record_unconfirmed(c, id, claim, note))
+            .await?
+        {
+            outcome.sent += 1;
+            outcome.unconfirmed += 1;
+            tracing::warn!(mail = %id, handed_over_at = mail.handed_over_at, "{note}");
+        } else {
+            outcome.released += 1;
+        }
+    }
     if mails.is_empty() {
         return Ok(outcome);
     }
@@ -210,23 +258,38 @@ async fn work_batch_paced(
                 .await?;
             return Ok(outcome);
         }
-        match send_one(sender, options, mail).await? {
-            Some(outbox::status::SENT) => outcome.sent += 1,
-            Some(outbox::status::QUEUED) => outcome.retrying += 1,
-            Some(outbox::status::FAILED) => outcome.failed += 1,
+        match send_one(sender, options, mail, smtp).await? {
+            Some(Sent::Confirmed) => outcome.sent += 1,
+            Some(Sent::Unconfirmed) => {
+                outcome.sent += 1;
+                outcome.unconfirmed += 1;
+            }
+            Some(Sent::Not(outbox::status::QUEUED)) => outcome.retrying += 1,
+            Some(Sent::Not(outbox::status::FAILED)) => outcome.failed += 1,
             _ => outcome.released += 1,
         }
     }
     Ok(outcome)
 }
 
-/// Sends one claimed mail and records the result. Returns the mail's new status, or `None` when the claim
-/// was no longer this worker's (then nothing was sent).
+/// What became of a mail this worker tried to send.
+enum Sent {
+    /// The server answered the final dot with 250.
+    Confirmed,
+    /// Handed over, then the connection failed before the server's reply: recorded as sent.
+    Unconfirmed,
+    /// Not sent: the mail's new status.
+    Not(&'static str),
+}
+
+/// Sends one claimed mail and records the result. Returns `None` when the claim was no longer this
+/// worker's (then the server did not get the mail from here).
 async fn send_one(
     sender: &MailSender,
     options: &WorkerOptions,
     mut mail: OutboxMail,
-) -> Result<Option<&'static str>, AppError> {
+    smtp: &mut Option<SmtpSession>,
+) -> Result<Option<Sent>, AppError> {
     let Some(claim) = mail.claimed_until else {
         return Ok(None);
     };
@@ -241,24 +304,36 @@ async fn send_one(
     };
     mail.claimed_until = Some(renewed);
 
-    let result = match render(sender, &mail) {
-        Ok((message, headers)) => {
-            // Half a lease at most, so a hung server cannot keep the mail past its claim.
-            match tokio::time::timeout(
-                options.lease / 2,
-                sender.mailer.send_with(&sender.from, message, &headers),
-            )
-            .await
+    let message = render(sender, &mail)
+        .and_then(|(message, headers)| Mailer::message(&sender.from, message, &headers));
+    // A session lost with a failed exchange is replaced; `None` only for mail written to files.
+    let session = smtp
+        .take()
+        .or_else(|| sender.mailer.session(options.lease / 2));
+    let result = match (message, session) {
+        (Err(e), session) => {
+            *smtp = session;
+            Err(e)
+        }
+        (Ok(message), Some(session)) => {
+            let (session, delivery) =
+                send_handing_over(sender, id, renewed, message, session).await?;
+            *smtp = Some(session);
+            delivery
+        }
+        // Files: a mail is written whole or not at all, so there is nothing to hand over.
+        (Ok(message), None) => {
+            // Half a lease at most, so a stuck disk cannot keep the mail past its claim.
+            match tokio::time::timeout(options.lease / 2, sender.mailer.send_message(message)).await
             {
-                Ok(sent) => sent,
+                Ok(sent) => sent.map(|()| Delivery::Accepted),
                 Err(_) => Err(SendError::Transient("timed out".to_owned())),
             }
         }
-        Err(e) => Err(e),
     };
     let retry = options.retry;
     let status = match result {
-        Ok(()) => {
+        Ok(Delivery::Accepted) => {
             let recorded = sender
                 .db
                 .run(move |c| OutboxMail::record_sent(c, id, renewed, now_millis()))
@@ -266,30 +341,84 @@ async fn send_one(
             if !recorded {
                 tracing::warn!(mail = %id, "mail sent but its claim had passed to another worker");
             }
-            Some(outbox::status::SENT)
+            Some(Sent::Confirmed)
         }
-        Err(error) => {
-            let permanent = matches!(error, SendError::Permanent(_));
-            let text = error.to_string();
-            let attempts = mail.attempts;
-            let status = sender
+        Ok(Delivery::Unconfirmed(error)) => {
+            // Handed over, and the dot written or being written: the server may have the message, so
+            // sending it again risks a duplicate.
+            let note =
+                format!("recorded as sent without the server's reply to the final dot: {error}");
+            let recorded = sender
                 .db
-                .run(move |c| {
-                    OutboxMail::record_failure(c, &mail, now_millis(), &text, permanent, &retry)
+                .run({
+                    let note = note.clone();
+                    move |c| OutboxMail::record_unconfirmed(c, id, renewed, &note)
                 })
                 .await?;
-            match status {
-                Some(outbox::status::FAILED) => {
-                    tracing::warn!(mail = %id, attempts, error = %error, "mail failed for good")
-                }
-                _ => {
-                    tracing::info!(mail = %id, attempts, error = %error, "mail not sent; will retry")
-                }
-            }
-            status
+            tracing::warn!(mail = %id, recorded, "{note}");
+            recorded.then_some(Sent::Unconfirmed)
         }
+        // The dot was never written, so the server discarded the message: a failed attempt like any other.
+        Ok(Delivery::Withheld(reason)) => {
+            let error = SendError::Transient(format!("not handed over: {reason}"));
+            record_failure(sender, mail, error, retry).await?
+        }
+        Err(error) => record_failure(sender, mail, error, retry).await?,
     };
     Ok(status)
+}
+
+/// The SMTP exchange of one mail on the blocking thread pool, where the hand-over can be recorded between
+/// the message and its final dot; the session comes back for the batch's next mail.
+async fn send_handing_over(
+    sender: &MailSender,
+    id: MailId,
+    claim: i64,
+    message: lettre::Message,
+    mut session: SmtpSession,
+) -> Result<(SmtpSession, Result<Delivery, SendError>), AppError> {
+    let db = sender.db.clone();
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let delivery = session.send(&message, || {
+            // Conditioned on the claim: a worker whose mail passed to another must not write the dot.
+            let handed = runtime
+                .block_on(db.run(move |c| OutboxMail::hand_over(c, id, claim, now_millis())));
+            match handed {
+                Ok(true) => Ok(()),
+                Ok(false) => Err("its claim had passed to another worker".to_owned()),
+                Err(e) => Err(e.to_string()),
+            }
+        });
+        (session, delivery)
+    })
+    .await
+    .map_err(|e| AppError::Mail(format!("the SMTP exchange stopped: {e}")))
+}
+
+/// Records a failed attempt: queued for a retry, or failed for good. `None` when the claim was lost.
+async fn record_failure(
+    sender: &MailSender,
+    mail: OutboxMail,
+    error: SendError,
+    retry: RetryPolicy,
+) -> Result<Option<Sent>, AppError> {
+    let permanent = matches!(error, SendError::Permanent(_));
+    let text = error.to_string();
+    let (id, attempts) = (mail.id, mail.attempts);
+    let status = sender
+        .db
+        .run(move |c| OutboxMail::record_failure(c, &mail, now_millis(), &text, permanent, &retry))
+        .await?;
+    match status {
+        Some(outbox::status::FAILED) => {
+            tracing::warn!(mail = %id, attempts, error = %error, "mail failed for good")
+        }
+        _ => {
+            tracing::info!(mail = %id, attempts, error = %error, "mail not sent; will retry")
+        }
+    }
+    Ok(status.map(Sent::Not))
 }
 
 /// The message for a row: its purpose's templates in the row's language, with the headers it needs.

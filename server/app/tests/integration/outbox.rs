@@ -1,7 +1,8 @@
 //! Durable notice mail against a real SMTP server (Debian's python3-aiosmtpd, delivering into a Maildir),
 //! on the backend the environment selects: alerts wait out an SMTP outage, a killed `portal mail-worker`
-//! loses nothing, alerts say nothing personal, failures back off and give up, and the fan-out queues
-//! exactly the opted-in recipients once.
+//! loses nothing and duplicates nothing, a mail taken over is sent again only when it was not handed over,
+//! alerts say nothing personal, failures back off and give up, and the fan-out queues exactly the opted-in
+//! recipients once.
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::TcpListener;
@@ -26,10 +27,24 @@ use tokio::sync::watch;
 
 const PUBLIC_URL: &str = "https://portal.example";
 
-/// A handler like aiosmtpd's Mailbox that refuses, with a permanent 550, recipients whose address starts
-/// with "reject".
-const REJECTING_HANDLER: &str = r#"
+/// Handlers like aiosmtpd's Mailbox. RejectingMailbox refuses, with a permanent 550, recipients whose
+/// address starts with "reject", and answers the final dot of a message to one starting with "defer" with a
+/// 451. SlowFifteenthReply keeps the 15th message it gets, then waits 5 s before answering its final dot,
+/// as a server slow to confirm would: a client killed meanwhile has handed the message over but never
+/// learns that it was taken. (aiosmtpd abandons a reply whose client has gone.)
+const HANDLERS: &str = r#"
+import asyncio
 from aiosmtpd.handlers import Mailbox
+
+class SlowFifteenthReply(Mailbox):
+    kept = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        SlowFifteenthReply.kept += 1
+        if SlowFifteenthReply.kept == 15:
+            await asyncio.sleep(5)
+        return reply
 
 class RejectingMailbox(Mailbox):
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -37,6 +52,11 @@ class RejectingMailbox(Mailbox):
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if any(rcpt.startswith("defer") for rcpt in envelope.rcpt_tos):
+            return "451 4.3.0 try again later"
+        return await super().handle_DATA(server, session, envelope)
 "#;
 
 /// An aiosmtpd process delivering into a Maildir; it can be stopped and started again on the same port.
@@ -53,7 +73,7 @@ impl SmtpServer {
     /// A server on a free port, not yet started.
     fn new(handler: &'static str) -> SmtpServer {
         let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("rejecting.py"), REJECTING_HANDLER).expect("handler");
+        std::fs::write(dir.path().join("handlers.py"), HANDLERS).expect("handlers");
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -456,10 +476,12 @@ fn mail_worker(world: &World, smtp: &SmtpServer, data: &Path, rate: &str) -> Chi
         .expect("start portal mail-worker")
 }
 
-/// (b) A `portal mail-worker` SIGKILLed part-way through a batch loses nothing: once its claims run out, a
-/// second worker sends the rest. The only mail that can arrive twice is the one the killed worker had in
-/// flight, if the SMTP server had accepted it (250) and the kill came before the database recorded it; with
-/// one mail in flight per worker that is at most one duplicate per kill, with the same Message-ID.
+/// (b) A `portal mail-worker` SIGKILLed part-way through a batch loses nothing and duplicates nothing: once
+/// its claims run out, a second worker sends the rest. The kill comes while the server, which has kept the
+/// 15th message, has not yet answered its final dot: the case that used to be sent twice. The killed worker
+/// had recorded the hand-over before writing the dot, so the second worker records that mail as sent
+/// without sending it, and sends again only the claimed mails that were never handed over. Every
+/// Message-ID arrives exactly once.
 #[actix_web::test]
 async fn a_killed_mail_worker_loses_no_mail_and_a_second_one_finishes() {
     const TOTAL: usize = 60;
@@ -467,7 +489,7 @@ async fn a_killed_mail_worker_loses_no_mail_and_a_second_one_finishes() {
     let people = world.citizens(&opted_in(TOTAL)).await;
     // The worker process does the fan-out itself, as in production.
     let notice = world.post(world.notice(AUDIENCE_LIST), &people).await;
-    let smtp = SmtpServer::started("aiosmtpd.handlers.Mailbox");
+    let smtp = SmtpServer::started("handlers.SlowFifteenthReply");
     let data = tempfile::tempdir().expect("tempdir");
 
     let mut first = mail_worker(&world, &smtp, data.path(), "15");
@@ -483,11 +505,22 @@ async fn a_killed_mail_worker_loses_no_mail_and_a_second_one_finishes() {
     first.wait().expect("reaped");
     let mails = world.mails(notice).await;
     assert_eq!(mails.len(), TOTAL);
-    let delivered_before = smtp.messages().len();
-    assert!(delivered_before < TOTAL, "killed mid-batch");
+    assert_eq!(
+        smtp.messages().len(),
+        15,
+        "killed mid-batch, waiting for a reply"
+    );
+    let in_flight: Vec<&OutboxMail> = mails
+        .iter()
+        .filter(|m| m.status == status::SENDING && m.handed_over_at.is_some())
+        .collect();
+    assert_eq!(in_flight.len(), 1, "handed over, unrecorded: {in_flight:?}");
+    let in_flight = in_flight[0].id;
     assert!(
-        mails.iter().any(|m| m.status == status::SENDING),
-        "the killed worker still held claims"
+        mails
+            .iter()
+            .any(|m| m.status == status::SENDING && m.handed_over_at.is_none()),
+        "the killed worker still held claims on mails it had not sent"
     );
 
     let mut second = mail_worker(&world, &smtp, data.path(), "50");
@@ -515,18 +548,172 @@ async fn a_killed_mail_worker_loses_no_mail_and_a_second_one_finishes() {
     assert!(exit.success(), "graceful stop exits 0: {exit:?}");
 
     let arrived = smtp.message_ids();
-    let expected = expected_ids(&world.mails(notice).await);
-    let missing: Vec<_> = expected
+    let rows = world.mails(notice).await;
+    let missing: Vec<&OutboxMail> = rows
         .iter()
-        .filter(|id| !arrived.contains_key(*id))
+        .filter(|m| !arrived.contains_key(&format!("<{}@portal.example>", m.id)))
         .collect();
     assert!(missing.is_empty(), "missing: {missing:?}");
     assert_eq!(arrived.len(), TOTAL, "only our mails arrived");
     let duplicates: usize = arrived.values().map(|n| n - 1).sum();
-    assert!(
-        duplicates <= 1,
-        "at most one duplicate per killed worker: {arrived:?}"
+    assert_eq!(duplicates, 0, "no mail arrives twice: {arrived:?}");
+    // Only the mail in flight was recorded without the server's reply, as of its hand-over.
+    let unconfirmed: Vec<&OutboxMail> = rows.iter().filter(|m| m.last_error.is_some()).collect();
+    assert_eq!(unconfirmed.len(), 1, "{unconfirmed:?}");
+    assert_eq!(unconfirmed[0].id, in_flight);
+    assert_eq!(unconfirmed[0].sent_at, unconfirmed[0].handed_over_at);
+}
+
+/// Queues `n` alerts (one notice, `n` opted-in citizens) and returns them.
+async fn queued_alerts(world: &World, n: usize) -> Vec<OutboxMail> {
+    let people = world.citizens(&opted_in(n)).await;
+    let notice = world.post(world.notice(AUDIENCE_LIST), &people).await;
+    let pass = fanout::run_due(world.db(), &FanoutOptions::new(7))
+        .await
+        .expect("fan-out");
+    assert_eq!(pass.queued, n);
+    world.mails(notice).await
+}
+
+/// Makes `mail` look like a killed worker's: claimed once, the claim run out a second ago, and handed over
+/// at `handed_over_at` when given.
+async fn abandoned(world: &World, mail: &OutboxMail, handed_over_at: Option<i64>) {
+    let expired = now_millis() - 1000;
+    let mark = handed_over_at.map_or("NULL".to_owned(), |at| at.to_string());
+    world
+        .exec(format!(
+            "UPDATE mail_outbox SET status = 'sending', attempts = 1, claimed_until = {expired}, \
+             handed_over_at = {mark} WHERE id = '{}'",
+            mail.id
+        ))
+        .await;
+}
+
+async fn find(world: &World, id: MailId) -> OutboxMail {
+    world
+        .db()
+        .run(move |c| OutboxMail::find(c, id))
+        .await
+        .expect("find")
+        .expect("row")
+}
+
+/// (f) A worker that takes over a mail whose claim ran out and which carries a hand-over mark does not send
+/// it: its previous worker had written the whole message and had only the final dot left. It records the
+/// mail as sent at the time of the hand-over, noting that the server's reply never came.
+#[actix_web::test]
+async fn a_mail_taken_over_after_its_hand_over_is_recorded_sent_not_sent_again() {
+    let world = World::new().await;
+    let mail = queued_alerts(&world, 1).await.remove(0);
+    let handed_over_at = now_millis() - 2000;
+    abandoned(&world, &mail, Some(handed_over_at)).await;
+
+    let smtp = SmtpServer::started("aiosmtpd.handlers.Mailbox");
+    let outcome = work_batch(
+        &world.sender(&smtp),
+        &quick(100, RetryPolicy::default()),
+        &mut no_stop(),
+    )
+    .await
+    .expect("batch");
+    assert_eq!(
+        (outcome.claimed, outcome.sent, outcome.unconfirmed),
+        (1, 1, 1)
     );
+    let row = find(&world, mail.id).await;
+    assert_eq!(row.status, status::SENT);
+    assert_eq!(
+        row.sent_at,
+        Some(handed_over_at),
+        "sent as of the hand-over"
+    );
+    assert_eq!(row.handed_over_at, Some(handed_over_at));
+    assert!(row.claimed_until.is_none());
+    assert!(
+        row.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("without the server's reply")),
+        "{row:?}"
+    );
+    assert!(smtp.messages().is_empty(), "not delivered a second time");
+}
+
+/// (g) A mail whose claim ran out without a hand-over mark is sent again by the worker that takes it over:
+/// its previous worker never wrote the final dot, so the server discarded what it had.
+#[actix_web::test]
+async fn a_mail_taken_over_before_its_hand_over_is_sent_again() {
+    let world = World::new().await;
+    let mail = queued_alerts(&world, 1).await.remove(0);
+    abandoned(&world, &mail, None).await;
+
+    let smtp = SmtpServer::started("aiosmtpd.handlers.Mailbox");
+    let before = now_millis();
+    let outcome = work_batch(
+        &world.sender(&smtp),
+        &quick(100, RetryPolicy::default()),
+        &mut no_stop(),
+    )
+    .await
+    .expect("batch");
+    assert_eq!(
+        (outcome.claimed, outcome.sent, outcome.unconfirmed),
+        (1, 1, 0)
+    );
+    let row = find(&world, mail.id).await;
+    assert_eq!((row.status.as_str(), row.attempts), (status::SENT, 2));
+    let (handed_over_at, sent_at) = (
+        row.handed_over_at.expect("handed over"),
+        row.sent_at.expect("sent"),
+    );
+    assert!(
+        before <= handed_over_at && handed_over_at <= sent_at,
+        "{row:?}"
+    );
+    assert!(row.last_error.is_none());
+    let arrived = smtp.message_ids();
+    assert_eq!(arrived.len(), 1);
+    assert_eq!(
+        arrived.get(&format!("<{}@portal.example>", mail.id)),
+        Some(&1)
+    );
+}
+
+/// (h) When the server refuses a message at its final dot (4xx), the hand-over mark is cleared with the
+/// failure, so the retry sends the mail again instead of taking it for sent.
+#[actix_web::test]
+async fn a_refusal_at_the_final_dot_clears_the_hand_over_for_the_retry() {
+    let world = World::new().await;
+    let mut rows = vec![OutboxMail::queued(
+        purpose::CONFIRM_ADDRESS,
+        "confirm:defer".to_owned(),
+        "defer-me@example.jp".to_owned(),
+        "en".to_owned(),
+        r#"{"code":"135790"}"#.to_owned(),
+        now_millis(),
+    )];
+    let id = rows[0].id;
+    world
+        .db()
+        .run(move |c| OutboxMail::enqueue(c, &rows.split_off(0)))
+        .await
+        .expect("enqueue");
+    let smtp = SmtpServer::started("handlers.RejectingMailbox");
+    let outcome = work_batch(
+        &world.sender(&smtp),
+        &quick(100, RetryPolicy::default()),
+        &mut no_stop(),
+    )
+    .await
+    .expect("batch");
+    assert_eq!(outcome.retrying, 1);
+    let row = find(&world, id).await;
+    assert_eq!(row.status, status::QUEUED);
+    assert!(row.handed_over_at.is_none(), "{row:?}");
+    assert!(
+        row.last_error.as_deref().is_some_and(|e| e.contains("451")),
+        "{row:?}"
+    );
+    assert!(smtp.messages().is_empty());
 }
 
 /// (c) An alert names the agency and links to the inbox, and nothing else: no citizen's name, no notice
@@ -627,7 +814,7 @@ async fn failures_back_off_then_give_up_and_a_permanent_refusal_fails_at_once() 
         .await
         .expect("enqueue");
 
-    let mut smtp = SmtpServer::new("rejecting.RejectingMailbox");
+    let mut smtp = SmtpServer::new("handlers.RejectingMailbox");
     let sender = world.sender(&smtp);
     let retry = RetryPolicy {
         first_delay_ms: 200,

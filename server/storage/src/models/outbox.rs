@@ -49,6 +49,9 @@ pub struct OutboxMail {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// When a worker had written the whole message to the SMTP server and had only the final dot left; a
+    /// mail taken over with this set is recorded as sent, not sent again (see [`OutboxMail::hand_over`]).
+    pub handed_over_at: Option<i64>,
 }
 
 impl OutboxMail {
@@ -77,6 +80,7 @@ impl OutboxMail {
             last_error: None,
             created_at: now,
             sent_at: None,
+            handed_over_at: None,
         }
     }
 
@@ -84,7 +88,7 @@ impl OutboxMail {
     /// added. Many rows per statement.
     pub fn enqueue(conn: &mut AnyConnection, rows: &[OutboxMail]) -> Result<usize, StorageError> {
         let mut added = 0;
-        // SQLite allows 32766 bound values per statement; 15 columns each.
+        // SQLite allows 32766 bound values per statement; 16 columns each.
         for chunk in rows.chunks(2000) {
             added += with_conn!(conn, |c| diesel::insert_into(mail_outbox::table)
                 .values(chunk)
@@ -219,6 +223,47 @@ impl OutboxMail {
         Ok((n == 1).then_some(until))
     }
 
+    /// Marks a claimed mail as handed over: the SMTP server has the whole message but for the final dot,
+    /// which is what makes it commit the message. Written after the body and before the dot, so a worker
+    /// that takes the mail over after this one died knows whether the server may have it: with the mark it
+    /// records the mail as sent instead of sending it twice; without it the server never got the dot and
+    /// discarded the message, so it is sent again. False when the claim was no longer this worker's: then
+    /// the dot must not be written.
+    pub fn hand_over(
+        conn: &mut AnyConnection,
+        id: MailId,
+        claim: i64,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        let n = with_conn!(conn, |c| diesel::update(Self::claimed(id, claim))
+            .set(mail_outbox::handed_over_at.eq(Some(now)))
+            .execute(c))?;
+        Ok(n == 1)
+    }
+
+    /// Records a handed-over mail as sent without the server's confirmation (a worker took it over from one
+    /// that died after the hand-over, or the connection failed after the dot): sent as of the hand-over,
+    /// with `note` in `last_error` so such mails can be found. False when the claim was no longer ours or the
+    /// mail was not handed over.
+    pub fn record_unconfirmed(
+        conn: &mut AnyConnection,
+        id: MailId,
+        claim: i64,
+        note: &str,
+    ) -> Result<bool, StorageError> {
+        let n = with_conn!(conn, |c| diesel::update(
+            Self::claimed(id, claim).filter(mail_outbox::handed_over_at.is_not_null())
+        )
+        .set((
+            mail_outbox::status.eq(status::SENT),
+            mail_outbox::sent_at.eq(mail_outbox::handed_over_at),
+            mail_outbox::claimed_until.eq(None::<i64>),
+            mail_outbox::last_error.eq(Some(note.to_owned())),
+        ))
+        .execute(c))?;
+        Ok(n == 1)
+    }
+
     /// Records a mail as sent; only this ends the claim. False when the claim was no longer this worker's.
     pub fn record_sent(
         conn: &mut AnyConnection,
@@ -239,7 +284,9 @@ impl OutboxMail {
 
     /// Records a failed attempt of a claimed mail (`attempts` as claimed): queued again after the policy's
     /// back-off, or `failed` when the attempts are used up or the failure is permanent (an SMTP 5xx reply, or
-    /// a mail that cannot be built). Returns the new status, or `None` when the claim was no longer ours.
+    /// a mail that cannot be built). Clears any hand-over mark: a failure means the server did not take the
+    /// message (it refused it at the dot, or the dot was never written), so the next attempt sends it again.
+    /// Returns the new status, or `None` when the claim was no longer ours.
     pub fn record_failure(
         conn: &mut AnyConnection,
         mail: &OutboxMail,
@@ -263,6 +310,7 @@ impl OutboxMail {
                 mail_outbox::next_attempt_at.eq(next),
                 mail_outbox::claimed_until.eq(None::<i64>),
                 mail_outbox::last_error.eq(Some(error)),
+                mail_outbox::handed_over_at.eq(None::<i64>),
             ))
             .execute(c))?;
         Ok((n == 1).then_some(new_status))
