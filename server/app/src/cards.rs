@@ -123,8 +123,7 @@ impl CardTrust {
         if let Err(e) = std::fs::write(dir.join("auth.crl"), &crl) {
             tracing::warn!(error = %e, "could not publish the CRL file");
         }
-        Verifier::new(&ca, Some(&crl))
-            .map_err(|e| AppError::Startup(format!("card verifier: {e}")))
+        Verifier::new(&ca, Some(&crl)).map_err(|e| AppError::Startup(format!("card verifier: {e}")))
     }
 
     pub fn verifier(&self) -> Arc<Verifier> {

@@ -124,12 +124,7 @@ impl Kv {
                         .load::<(String, String)>(c))?;
                     Ok(wanted
                         .iter()
-                        .map(|key| {
-                            found
-                                .iter()
-                                .find(|(k, _)| k == key)
-                                .map(|(_, v)| v.clone())
-                        })
+                        .map(|key| found.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
                         .collect())
                 })
                 .await

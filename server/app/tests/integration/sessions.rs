@@ -180,7 +180,11 @@ async fn what_pages_cache_is_kept_with_the_session_and_notices_outdate_the_count
             .await
             .expect("resume")
             .expect("live");
-        assert_eq!(again.session.name.as_deref(), Some("山田 花子"), "{backend}");
+        assert_eq!(
+            again.session.name.as_deref(),
+            Some("山田 花子"),
+            "{backend}"
+        );
         assert_eq!(
             again.session.created_at, session.created_at,
             "{backend}: the same session"
