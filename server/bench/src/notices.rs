@@ -92,7 +92,7 @@ async fn list_rate(
         .run(move |c| {
             transaction(c, |c| {
                 Notice::insert(c, &row)?;
-                Notice::add_listed(c, row.id, agency, &pseudonyms)
+                Notice::add_listed(c, row.id, agency, &pseudonyms, true)
             })
         })
         .await?;

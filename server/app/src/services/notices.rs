@@ -417,7 +417,7 @@ pub async fn post_to_list(
         .run(move |c| {
             transaction(c, |c| {
                 Notice::insert(c, &stored)?;
-                let added = Notice::add_listed(c, stored.id, agency_id, &pseudonyms)?;
+                let added = Notice::add_listed(c, stored.id, agency_id, &pseudonyms, true)?;
                 let added = i64::try_from(added).unwrap_or(i64::MAX);
                 Notice::set_recipients(c, stored.id, added)?;
                 Fanout::start(c, stored.id, now)?;
@@ -468,7 +468,7 @@ pub async fn add_recipients(
                 if notice.withdrawn_at.is_some() {
                     return Ok(Err(Refusal::invalid("id", "was withdrawn")));
                 }
-                let added = Notice::add_listed(c, id, agency_id, &pseudonyms)?;
+                let added = Notice::add_listed(c, id, agency_id, &pseudonyms, false)?;
                 let total = notice.recipients.unwrap_or(0) + i64::try_from(added).unwrap_or(0);
                 Notice::set_recipients(c, id, total)?;
                 Fanout::start(c, id, now)?;

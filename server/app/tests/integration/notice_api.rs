@@ -43,7 +43,8 @@ async fn a_list_notice_reaches_the_named_citizens_and_reports_unknown_pseudonyms
         &app,
         &token,
         POST,
-        json!({"n": content("児童手当のお知らせ"), "c": [pseudonym, "not-a-pseudonym"]}),
+        // The same citizen named twice is listed once.
+        json!({"n": content("児童手当のお知らせ"), "c": [pseudonym, "not-a-pseudonym", pseudonym]}),
     )
     .await;
     let posted = &answer["data"]["postNotice"];

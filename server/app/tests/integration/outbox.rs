@@ -296,7 +296,7 @@ impl World {
                             portal_server::services::agencies::pseudonym(&agency, *citizen)
                         })
                         .collect();
-                    Notice::add_listed(c, notice.id, agency.id, &pseudonyms)?;
+                    Notice::add_listed(c, notice.id, agency.id, &pseudonyms, true)?;
                     Notice::set_recipients(c, notice.id, listed.len() as i64)?;
                 }
                 Fanout::start(c, notice.id, now_millis())
