@@ -344,9 +344,9 @@ pub fn senders(
     Ok(rows)
 }
 
-/// How many notices in the citizen's inbox (not archived) they have not opened, at `now`. One query, run on
-/// every signed-in page: the citizen's unread list rows through `notice_recipients_unread`, plus the rule
-/// notices matched against the citizen's row joined by its primary key.
+/// How many notices in the citizen's inbox (not archived) they have not opened, at `now`. One query, for the
+/// header (which keeps the answer in the session for up to a minute): the citizen's list rows through the
+/// primary key, plus the rule notices matched against the citizen's row joined by its primary key.
 pub fn unread_count(
     conn: &mut AnyConnection,
     citizen: CitizenId,
