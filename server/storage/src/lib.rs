@@ -5,6 +5,7 @@
 //! Queries are written once with diesel's DSL and compiled for both backends through [`with_conn!`], so
 //! there is no per-backend SQL in models.
 
+pub mod bulk;
 mod db;
 mod error;
 pub mod ids;

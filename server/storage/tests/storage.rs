@@ -419,3 +419,75 @@ async fn security_events_are_kept_newest_first_per_serial() {
     let kinds: Vec<_> = recent.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, vec!["card.locked", "sign_in.success"]);
 }
+
+#[derive(diesel::QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Definition {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
+
+/// Every index and constraint of the seeding command's big tables, as PostgreSQL would recreate them.
+fn definitions(
+    c: &mut diesel::PgConnection,
+) -> Result<Vec<Definition>, portal_storage::StorageError> {
+    use diesel::RunQueryDsl;
+    let mut found = diesel::sql_query(
+        "SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index \
+         WHERE indrelid IN ('records'::regclass, 'linkage_records'::regclass) \
+         UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
+         WHERE conrelid IN ('records'::regclass, 'linkage_records'::regclass)",
+    )
+    .load::<Definition>(c)?;
+    found.sort();
+    Ok(found)
+}
+
+#[tokio::test]
+async fn a_bulk_load_builds_back_every_index_and_constraint_or_keeps_them_on_failure() {
+    use portal_storage::{AnyConnection, StorageError, bulk, transaction};
+
+    let test_db = TestDb::new().await;
+    let tables = ["records", "linkage_records"];
+    let checked = test_db
+        .db
+        .run(move |c| {
+            let AnyConnection::Postgres(pg) = c else {
+                // SQLite is left alone.
+                assert_eq!(bulk::defer(c, &tables)?, None);
+                return Ok(false);
+            };
+            let before = definitions(pg)?;
+            assert!(before.len() >= 8, "{before:?}");
+            transaction(c, |c| {
+                let deferred = bulk::defer(c, &tables)?.expect("PostgreSQL defers");
+                // Two fewer: a primary key's index comes back with its constraint.
+                assert_eq!(deferred.len(), before.len() - 2);
+                let AnyConnection::Postgres(pg) = c else {
+                    unreachable!()
+                };
+                assert!(definitions(pg)?.is_empty(), "all dropped while loading");
+                bulk::restore(c, deferred)
+            })?;
+            let AnyConnection::Postgres(pg) = c else {
+                unreachable!()
+            };
+            assert_eq!(definitions(pg)?, before, "built back exactly");
+
+            // A load that fails rolls the drops back with it.
+            let failed: Result<(), StorageError> = transaction(c, |c| {
+                bulk::defer(c, &tables)?;
+                Err(StorageError::Malformed("the load failed".to_owned()))
+            });
+            assert!(failed.is_err());
+            let AnyConnection::Postgres(pg) = c else {
+                unreachable!()
+            };
+            assert_eq!(definitions(pg)?, before, "still there after a failed load");
+            Ok(true)
+        })
+        .await
+        .expect("bulk");
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        assert_eq!(checked, url.starts_with("postgres"));
+    }
+}

@@ -23,5 +23,6 @@ mod own_data;
 mod pages;
 mod schema_sdl;
 mod security;
+mod seed;
 mod sessions;
 mod sign_in;

@@ -136,6 +136,15 @@ pub fn row_hash(row: &LinkageRecord) -> String {
 }
 
 impl LinkageRecord {
+    /// Whether the table has no row at all (the seeding command loads an empty one faster).
+    pub fn none_stored(conn: &mut AnyConnection) -> Result<bool, StorageError> {
+        let any = with_conn!(conn, |c| linkage_records::table
+            .select(linkage_records::id)
+            .first::<String>(c)
+            .optional())?;
+        Ok(any.is_none())
+    }
+
     /// Appends a row to its citizen's chain, in one transaction. Bumping the head first takes the row lock
     /// on PostgreSQL (and the write lock on SQLite), so concurrent appends for one citizen queue up.
     pub fn append(

@@ -58,6 +58,15 @@ pub struct Upserted {
 }
 
 impl Record {
+    /// Whether the table has no row at all (the seeding command loads an empty one faster).
+    pub fn none_stored(conn: &mut AnyConnection) -> Result<bool, StorageError> {
+        let any = with_conn!(conn, |c| records::table
+            .select(records::id)
+            .first::<String>(c)
+            .optional())?;
+        Ok(any.is_none())
+    }
+
     /// Inserts the records, or updates those whose (agency, external id) is already stored: a resend never
     /// duplicates. In one transaction; the rows must be of one agency.
     pub fn upsert_batch(
