@@ -236,3 +236,115 @@ async fn notices_need_an_agency_token() {
         .expect("json");
     assert_eq!(code(&answer), "UNAUTHENTICATED", "{answer}");
 }
+
+/// A list long enough to be written by two connections at once (on PostgreSQL; SQLite writes it in one go):
+/// every named citizen is listed once, and a post that fails at the end leaves no row behind.
+#[actix_web::test]
+async fn a_long_list_appears_whole_with_its_notice_or_not_at_all() {
+    use portal_server::services::agencies;
+    use portal_storage::StorageError;
+    use portal_storage::models::agency::{Agency, AgencyPseudonym};
+    use portal_storage::models::citizen::Citizen as Person;
+    use portal_storage::models::notice::AUDIENCE_LIST;
+
+    const LISTED: usize = 100_000;
+    let app = TestApp::start().await;
+    let agency = app
+        .state
+        .db
+        .run(|c| {
+            agencies::ensure_registry(c)?;
+            Agency::find_by_code(c, "jps")
+        })
+        .await
+        .expect("registry")
+        .expect("the pension service");
+    let people: Vec<Person> = (0..LISTED)
+        .map(|i| Person {
+            id: portal_storage::ids::CitizenId::new(),
+            name: format!("試験 {i}"),
+            name_kana: "シケン".to_owned(),
+            birth_date: "1980-01-01".to_owned(),
+            sex: "other".to_owned(),
+            address: "東京都千代田区".to_owned(),
+            municipality_code: "131016".to_owned(),
+            email: None,
+            lang: "ja".to_owned(),
+            created_at: now_millis(),
+        })
+        .collect();
+    let pseudonyms: Vec<AgencyPseudonym> = people
+        .iter()
+        .map(|p| AgencyPseudonym {
+            agency_id: agency.id,
+            pseudonym: agencies::pseudonym(&agency, p.id),
+            citizen_id: p.id,
+            created_at: now_millis(),
+        })
+        .collect();
+    let mut names: Vec<String> = pseudonyms.iter().map(|p| p.pseudonym.clone()).collect();
+    let (first, last) = (people[0].id, people[LISTED - 1].id);
+    app.state
+        .db
+        .run(move |c| {
+            Person::insert_bulk(c, &people)?;
+            AgencyPseudonym::insert_bulk(c, &pseudonyms)
+        })
+        .await
+        .expect("citizens");
+    // One name twice, one unknown.
+    names.push(names[7].clone());
+    names.push("not-a-pseudonym".to_owned());
+
+    let row = |title: &str| Notice {
+        id: NoticeId::new(),
+        agency_id: agency.id,
+        audience: AUDIENCE_LIST.to_owned(),
+        rule_areas: String::new(),
+        rule_born_from: None,
+        rule_born_to: None,
+        title: title.to_owned(),
+        body: "本文".to_owned(),
+        lang: "ja".to_owned(),
+        category: "pension".to_owned(),
+        importance: "normal".to_owned(),
+        deadline: None,
+        action_url: None,
+        action_label: None,
+        expires_at: None,
+        posted_at: now_millis(),
+        corrected_at: None,
+        withdrawn_at: None,
+        recipients: None,
+    };
+    let posted = row("年金のお知らせ");
+    let id = posted.id;
+    let added = Notice::post_list(&app.state.db, posted, &names, |_, added| Ok(added))
+        .await
+        .expect("post");
+    assert_eq!(added, LISTED, "each known citizen once");
+    let (first_listed, last_listed) = app
+        .state
+        .db
+        .run(move |c| Ok((is_listed(c, id, first)?, is_listed(c, id, last)?)))
+        .await
+        .expect("listed");
+    assert!(first_listed && last_listed);
+
+    let failed = row("届かないお知らせ");
+    let gone = failed.id;
+    let result: Result<(), StorageError> =
+        Notice::post_list(&app.state.db, failed, &names, |_, _| {
+            Err(StorageError::Malformed("refused at the end".to_owned()))
+        })
+        .await;
+    assert!(result.is_err());
+    let (notice, first_listed) = app
+        .state
+        .db
+        .run(move |c| Ok((Notice::find(c, gone)?, is_listed(c, gone, first)?)))
+        .await
+        .expect("read back");
+    assert!(notice.is_none(), "no notice");
+    assert!(!first_listed, "and none of its list");
+}
