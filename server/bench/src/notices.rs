@@ -77,17 +77,25 @@ fn uuid_suffix() -> String {
     NoticeId::new().to_string()
 }
 
-/// Stores a list notice to `pseudonyms` as the posting service does ([`Notice::post_list`]); recipients per
-/// second.
+/// Stores a list notice to `pseudonyms` as the posting service does (insert, resolve the pseudonyms into
+/// list rows in bulk); recipients per second.
 async fn list_rate(
     db: &Db,
     agency: portal_storage::ids::AgencyId,
     pseudonyms: &[String],
 ) -> anyhow::Result<f64> {
+    let pseudonyms = pseudonyms.to_vec();
     let n = pseudonyms.len();
     let row = notice(agency, AUDIENCE_LIST, 0, now_millis());
     let started = Instant::now();
-    let added = Notice::post_list(db, row, pseudonyms, |_, added| Ok(added)).await?;
+    let added = db
+        .run(move |c| {
+            transaction(c, |c| {
+                Notice::insert(c, &row)?;
+                Notice::add_listed(c, row.id, agency, &pseudonyms, true)
+            })
+        })
+        .await?;
     let elapsed = started.elapsed();
     anyhow::ensure!(added == n, "listed {added} of {n}");
     Ok(n as f64 / elapsed.as_secs_f64())

@@ -394,7 +394,7 @@ fn too_many(pseudonyms: &[String]) -> Result<(), Refusal> {
 }
 
 /// Posts a notice to the citizens the agency names by its pseudonyms. Unknown pseudonyms are reported and
-/// skipped; the notice appears with its whole list and its fan-out, or not at all.
+/// skipped; the notice, its list and its fan-out are stored in one transaction.
 pub async fn post_to_list(
     state: &AppState,
     agency: &AgencyPrincipal,
@@ -411,20 +411,23 @@ pub async fn post_to_list(
     let now = now_millis();
     let mut notice = new_notice(agency, checked, AUDIENCE_LIST, None, now);
     let agency_id = agency.agency_id;
-    let id = notice.id;
-    let names = pseudonyms.clone();
-    let (added, unknown) =
-        Notice::post_list(&state.db, notice.clone(), &pseudonyms, move |c, added| {
-            let added = i64::try_from(added).unwrap_or(i64::MAX);
-            Notice::set_recipients(c, id, added)?;
-            Fanout::start(c, id, now)?;
-            // A name given twice lists one citizen, so fewer rows than names is not proof of an unknown one.
-            let unknown = if usize::try_from(added).unwrap_or(0) < names.len() {
-                Notice::unknown_pseudonyms(c, agency_id, &names, usize::MAX)?
-            } else {
-                Vec::new()
-            };
-            Ok((added, unknown))
+    let stored = notice.clone();
+    let (added, unknown) = state
+        .db
+        .run(move |c| {
+            transaction(c, |c| {
+                Notice::insert(c, &stored)?;
+                let added = Notice::add_listed(c, stored.id, agency_id, &pseudonyms, true)?;
+                let added = i64::try_from(added).unwrap_or(i64::MAX);
+                Notice::set_recipients(c, stored.id, added)?;
+                Fanout::start(c, stored.id, now)?;
+                let unknown = if usize::try_from(added).unwrap_or(0) < pseudonyms.len() {
+                    Notice::unknown_pseudonyms(c, agency_id, &pseudonyms, usize::MAX)?
+                } else {
+                    Vec::new()
+                };
+                Ok((added, unknown))
+            })
         })
         .await?;
     state.sessions().notices_changed().await?;

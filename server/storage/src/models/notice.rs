@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::ids::{AgencyId, CitizenId, NoticeId};
 use crate::schema::{agency_pseudonyms, mail_outbox, notice_fanouts, notice_recipients, notices};
-use crate::{AnyConnection, Db, StorageError, transaction, with_conn};
+use crate::{AnyConnection, StorageError, with_conn};
 
 /// What a notice is about; citizens choose per category which ones alert them by mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -151,8 +151,6 @@ pub struct ReadCounts {
 
 /// Pseudonyms per statement when storing a list.
 const LIST_CHUNK: usize = 1_000_000;
-/// From this many names on, a new list is written by two connections at once (see [`Notice::post_list`]).
-const PARALLEL_FROM: usize = 100_000;
 /// From this many names on, a list is resolved with a hash join (see [`Notice::add_listed`]).
 const HASH_JOIN_FROM: usize = 50_000;
 
@@ -333,72 +331,6 @@ impl Notice {
             }
         }
         Ok(unknown)
-    }
-
-    /// Posts the list notice `row` to the citizens named by `pseudonyms` (names the agency does not know are
-    /// skipped; a name given twice counts once), then runs `finish` with the number listed, in the transaction
-    /// that inserts the notice.
-    ///
-    /// A large list on PostgreSQL is written first, by two transactions at once (one core each; storing the
-    /// rows is what limits the speed): its rows are invisible until the notice row exists, since every query
-    /// that reads them joins the notice. So the list appears whole, with the notice, or not at all; if
-    /// anything fails, the rows already written are removed.
-    pub async fn post_list<T, F>(
-        db: &Db,
-        row: Notice,
-        pseudonyms: &[String],
-        finish: F,
-    ) -> Result<T, StorageError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut AnyConnection, usize) -> Result<T, StorageError> + Send + 'static,
-    {
-        let (id, agency) = (row.id, row.agency_id);
-        if pseudonyms.len() < PARALLEL_FROM || db.backend() != crate::Backend::Postgres {
-            let names = pseudonyms.to_vec();
-            return db
-                .run(move |c| {
-                    transaction(c, |c| {
-                        Notice::insert(c, &row)?;
-                        let added = Notice::add_listed(c, id, agency, &names, true)?;
-                        finish(c, added)
-                    })
-                })
-                .await;
-        }
-        // Sorted and without repeats, so the halves share no name and cannot collide.
-        let mut names = pseudonyms.to_vec();
-        names.sort_unstable();
-        names.dedup();
-        let second = names.split_off(names.len() / 2);
-        let part = |names: Vec<String>| {
-            db.run(move |c| transaction(c, |c| Notice::add_listed(c, id, agency, &names, true)))
-        };
-        let (first, second) = tokio::join!(part(names), part(second));
-        let posted = match (first, second) {
-            (Ok(a), Ok(b)) => {
-                db.run(move |c| {
-                    transaction(c, |c| {
-                        Notice::insert(c, &row)?;
-                        finish(c, a + b)
-                    })
-                })
-                .await
-            }
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        };
-        if posted.is_err() {
-            // The notice never appeared, so nobody saw these rows.
-            db.run(move |c| {
-                with_conn!(c, |c| diesel::delete(
-                    notice_recipients::table.filter(notice_recipients::notice_id.eq(id))
-                )
-                .execute(c))?;
-                Ok(())
-            })
-            .await?;
-        }
-        posted
     }
 
     pub fn set_recipients(
