@@ -4,50 +4,13 @@
 
 import { readFileSync } from 'node:fs';
 
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 import { expectNoAxeViolations } from '../fixtures/a11y';
+import { agencyClient, graphql } from '../fixtures/agency';
 import { tabTo } from '../fixtures/keyboard';
 import { visit } from '../fixtures/pages';
-import { portal } from '../fixtures/portal';
-import { cardFile, journeyCard, signInQuickly } from '../fixtures/sign-in';
-
-/** An agency machine client: its credentials come from the operator command, as in production. */
-interface AgencyClient {
-  token: string;
-  pseudonym: string;
-}
-
-async function agencyFor(request: APIRequestContext, cardKey: string): Promise<AgencyClient> {
-  const client = JSON.parse(portal(['agency', 'add-client', '--agency', '131016', '--label', 'e2e journey'])) as {
-    client_id: string;
-    client_secret: string;
-  };
-  const pseudonym = portal(['agency', 'pseudonym', '--agency', '131016', '--card', cardFile(cardKey)]).trim();
-  const response = await request.post('/oauth/token', {
-    form: { grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret },
-  });
-  expect(response.status(), 'the token endpoint grants client credentials').toBe(200);
-  const body = (await response.json()) as { access_token: string; token_type: string };
-  expect(body.token_type).toBe('Bearer');
-  return { token: body.access_token, pseudonym };
-}
-
-async function graphql(
-  request: APIRequestContext,
-  agency: AgencyClient,
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<Record<string, any>> {
-  const response = await request.post('/graphql', {
-    headers: { authorization: `Bearer ${agency.token}` },
-    data: { query, variables },
-  });
-  expect(response.status()).toBe(200);
-  const body = (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data;
-}
+import { journeyCard, signInQuickly } from '../fixtures/sign-in';
 
 const VACCINE = 'インフルエンザHAワクチン（e2e）';
 
@@ -62,7 +25,7 @@ test('an agency publishes, the citizen finds and downloads it, and sees the agen
 }) => {
   test.setTimeout(90_000);
   const card = journeyCard('agency-journey');
-  const agency = await agencyFor(request, card.key);
+  const agency = await agencyClient(request, '131016', card.key, 'e2e journey');
 
   const published = await graphql(
     request,

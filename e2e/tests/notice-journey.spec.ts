@@ -3,53 +3,19 @@
 // broadcast to the city; both alerts arrive, saying nothing personal; the citizen reads both in the inbox
 // while the unread count in the header goes down; the one-click unsubscribe in the alert stops the mails.
 
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 import { expectNoAxeViolations } from '../fixtures/a11y';
+import { agencyClient, graphql } from '../fixtures/agency';
 import { tabTo } from '../fixtures/keyboard';
 import { waitForMail, type ReceivedMail } from '../fixtures/mail';
 import { visit } from '../fixtures/pages';
-import { portal } from '../fixtures/portal';
-import { cardFile, journeyCard, signInQuickly } from '../fixtures/sign-in';
+import { journeyCard, signInQuickly } from '../fixtures/sign-in';
 
 const CITY = '141003';
 const CITY_NAME = '横浜市';
 const LISTED_TITLE = '国民健康保険料の納付について（e2e）';
 const BROADCAST_TITLE = '防災訓練のお知らせ（e2e）';
-
-interface Agency {
-  token: string;
-  pseudonym: string;
-}
-
-async function cityAgency(request: APIRequestContext, cardKey: string): Promise<Agency> {
-  const client = JSON.parse(portal(['agency', 'add-client', '--agency', CITY, '--label', 'e2e notices'])) as {
-    client_id: string;
-    client_secret: string;
-  };
-  const pseudonym = portal(['agency', 'pseudonym', '--agency', CITY, '--card', cardFile(cardKey)]).trim();
-  const response = await request.post('/oauth/token', {
-    form: { grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret },
-  });
-  expect(response.status()).toBe(200);
-  return { token: ((await response.json()) as { access_token: string }).access_token, pseudonym };
-}
-
-async function graphql(
-  request: APIRequestContext,
-  agency: Agency,
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<Record<string, any>> {
-  const response = await request.post('/graphql', {
-    headers: { authorization: `Bearer ${agency.token}` },
-    data: { query, variables },
-  });
-  expect(response.status()).toBe(200);
-  const body = (await response.json()) as { data: Record<string, any>; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data;
-}
 
 /** Follows the link `selector` with Tab and Enter, and waits for the page it leads to. */
 async function pressEnterOn(page: Page, selector: string): Promise<void> {
@@ -95,7 +61,7 @@ test('alerts reach a real SMTP server, the inbox counts down, one click unsubscr
   await expectNoAxeViolations(page);
 
   // 横浜市 posts a notice to the citizen and a broadcast to the city.
-  const agency = await cityAgency(request, card.key);
+  const agency = await agencyClient(request, CITY, card.key, 'e2e notices');
   const notice = (title: string, category: string) => ({
     title,
     body: `${title}\n\n詳しくは https://www.city.yokohama.lg.jp/ をご覧ください。`,
