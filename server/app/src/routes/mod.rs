@@ -95,8 +95,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/unsubscribe/{token}")
-                .route(web::get().to(unsubscribe::page::show))
-                .route(web::post().to(unsubscribe::page::submit)),
+                .route(web::get().to(unsubscribe::show::show))
+                .route(web::post().to(unsubscribe::submit::submit)),
         )
         .route("/history.csv", web::get().to(history::csv::download))
         // お知らせ. Notice ids are UUIDs; the archive buttons post back to the notice's own address.
