@@ -60,7 +60,8 @@ struct Args {
     /// seeded once beforehand): use them instead of seeding.
     #[arg(long)]
     seeded: bool,
-    /// Notices loaded between the two inbox scenarios (empty, then full), so their ratio is from one run.
+    /// Notices to other citizens loaded before the last inbox scenario, so its ratios to the earlier ones
+    /// (no notices; the citizens' own only) are from one run.
     #[arg(long, default_value_t = 1_000_000)]
     notices: u64,
 }
