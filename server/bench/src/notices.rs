@@ -183,14 +183,32 @@ async fn agency_token(db: &Db, base: &str, code: &str) -> anyhow::Result<String>
         .to_owned())
 }
 
-/// Gives each of the `sample` seeded citizens five list notices of their own, and posts twenty broadcasts to
-/// four municipalities: the inbox the two inbox scenarios compare. Returns the time it took.
-pub async fn give_own(config: &Config, sample: &[u64]) -> anyhow::Result<Duration> {
+/// The benchmark's database, and the agency whose notices it loads.
+async fn pension_service(config: &Config) -> anyhow::Result<(Db, Agency)> {
     let db = portal_server::startup::open_database(config).await?;
     let jps = db
         .run(|c| Agency::find_by_code(c, "jps"))
         .await?
         .context("the pension service is registered")?;
+    Ok((db, jps))
+}
+
+/// Notices and their list rows, in bulk, in one transaction.
+async fn store(db: &Db, notices: Vec<Notice>, listed: Vec<Listed>) -> anyhow::Result<()> {
+    db.run(move |c| {
+        transaction(c, |c| {
+            Notice::insert_bulk(c, &notices)?;
+            Notice::list_bulk(c, &listed)
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// Gives each of the `sample` seeded citizens five list notices of their own, and posts twenty broadcasts to
+/// four municipalities: the inbox the two inbox scenarios compare. Returns the time it took.
+pub async fn give_own(config: &Config, sample: &[u64]) -> anyhow::Result<Duration> {
+    let (db, jps) = pension_service(config).await?;
     let started = Instant::now();
     let now = now_millis();
     let mut notices = Vec::new();
@@ -209,13 +227,7 @@ pub async fn give_own(config: &Config, sample: &[u64]) -> anyhow::Result<Duratio
             notices.push(row);
         }
     }
-    db.run(move |c| {
-        transaction(c, |c| {
-            Notice::insert_bulk(c, &notices)?;
-            Notice::list_bulk(c, &listed)
-        })
-    })
-    .await?;
+    store(&db, notices, listed).await?;
     db.analyze().await?;
     Ok(started.elapsed())
 }
@@ -228,11 +240,7 @@ pub async fn load(
     citizens: u64,
     sample: &[u64],
 ) -> anyhow::Result<Duration> {
-    let db = portal_server::startup::open_database(config).await?;
-    let jps = db
-        .run(|c| Agency::find_by_code(c, "jps"))
-        .await?
-        .context("the pension service is registered")?;
+    let (db, jps) = pension_service(config).await?;
     let sampled: std::collections::HashSet<u64> = sample.iter().copied().collect();
     let citizens = citizens.max(2);
     let started = Instant::now();
@@ -254,13 +262,7 @@ pub async fn load(
             listed.push(Listed::new(seed::citizen_id(1, index), row.id));
             notices.push(row);
         }
-        db.run(move |c| {
-            transaction(c, |c| {
-                Notice::insert_bulk(c, &notices)?;
-                Notice::list_bulk(c, &listed)
-            })
-        })
-        .await?;
+        store(&db, notices, listed).await?;
         done += n;
     }
     db.analyze().await?;

@@ -37,9 +37,17 @@ pub struct Seeded {
 
 impl Seeded {
     fn add(&mut self, citizens: &[Citizen], generated: &Generated) {
-        self.citizens += citizens.len() as u64;
-        self.records += generated.records.len() as u64;
-        self.linkage_rows += generated.linkage.len() as u64;
+        self.merge(Seeded {
+            citizens: citizens.len() as u64,
+            records: generated.records.len() as u64,
+            linkage_rows: generated.linkage.len() as u64,
+        });
+    }
+
+    fn merge(&mut self, other: Seeded) {
+        self.citizens += other.citizens;
+        self.records += other.records;
+        self.linkage_rows += other.linkage_rows;
     }
 }
 
@@ -603,10 +611,7 @@ async fn run_in_batches(
         .buffer_unordered(WRITERS);
     let mut done = Seeded::default();
     while let Some(batch) = written.next().await {
-        let batch = batch?;
-        done.citizens += batch.citizens;
-        done.records += batch.records;
-        done.linkage_rows += batch.linkage_rows;
+        done.merge(batch?);
         progress(done.citizens);
     }
     Ok(done)
