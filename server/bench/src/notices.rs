@@ -10,7 +10,7 @@ use portal_server::services::{agencies, seed};
 use portal_storage::Db;
 use portal_storage::ids::NoticeId;
 use portal_storage::models::agency::Agency;
-use portal_storage::models::notice::{AUDIENCE_LIST, AUDIENCE_RULE, Listed, Notice};
+use portal_storage::models::notice::{AUDIENCE_LIST, AUDIENCE_RULE, Listed, Notice, list_audience};
 use portal_storage::models::outbox::{OutboxMail, purpose};
 use portal_storage::{now_millis, transaction};
 
@@ -86,13 +86,13 @@ async fn list_rate(
 ) -> anyhow::Result<f64> {
     let pseudonyms = pseudonyms.to_vec();
     let n = pseudonyms.len();
-    let row = notice(agency, AUDIENCE_LIST, 0, now_millis());
+    let row = notice(agency, list_audience(n), 0, now_millis());
     let started = Instant::now();
     let added = db
         .run(move |c| {
             transaction(c, |c| {
                 Notice::insert(c, &row)?;
-                Notice::add_listed(c, row.id, agency, &pseudonyms, true)
+                Notice::add_listed(c, &row, &pseudonyms, true)
             })
         })
         .await?;

@@ -187,6 +187,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    notice_list_chunks (bucket, notice_id, part) {
+        bucket -> Text,
+        notice_id -> Text,
+        part -> Integer,
+        size -> Integer,
+        citizens -> Text,
+    }
+}
+
+diesel::table! {
     email_addresses (citizen_id) {
         citizen_id -> Text,
         address -> Text,
@@ -230,12 +240,14 @@ diesel::table! {
 
 diesel::joinable!(notices -> agencies (agency_id));
 diesel::joinable!(notice_recipients -> notices (notice_id));
+diesel::joinable!(notice_list_chunks -> notices (notice_id));
 diesel::joinable!(notice_recipients -> citizens (citizen_id));
 diesel::joinable!(email_addresses -> citizens (citizen_id));
 diesel::joinable!(notice_fanouts -> notices (notice_id));
 diesel::allow_tables_to_appear_in_same_query!(
     notices,
     notice_recipients,
+    notice_list_chunks,
     agencies,
     citizens,
     email_addresses,

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use portal_storage::ids::NoticeId;
-use portal_storage::models::notice::Notice;
+use portal_storage::models::notice::{AUDIENCE_LIST, AUDIENCE_RULE, Notice};
 
 use super::agency::{agency, state};
 use crate::error::AppError;
@@ -86,7 +86,11 @@ impl AgencyNotice {
     }
     /// `list` (named citizens) or `rule` (a broadcast).
     async fn audience(&self) -> &str {
-        &self.notice.audience
+        if self.notice.is_rule() {
+            AUDIENCE_RULE
+        } else {
+            AUDIENCE_LIST
+        }
     }
     async fn title(&self) -> &str {
         &self.notice.title

@@ -7,7 +7,7 @@ use portal_storage::ids::NoticeId;
 use portal_storage::models::agency::AgencyKind;
 use portal_storage::models::fanout::Fanout;
 use portal_storage::models::notice::{
-    AUDIENCE_LIST, AUDIENCE_RULE, Correction, Importance, Notice, NoticeCategory,
+    AUDIENCE_RULE, Correction, Importance, Notice, NoticeCategory, list_audience,
 };
 use portal_storage::models::outbox::OutboxMail;
 use portal_storage::{now_millis, transaction};
@@ -409,7 +409,8 @@ pub async fn post_to_list(
         return Ok(Err(refusal));
     }
     let now = now_millis();
-    let mut notice = new_notice(agency, checked, AUDIENCE_LIST, None, now);
+    let audience = list_audience(pseudonyms.len());
+    let mut notice = new_notice(agency, checked, audience, None, now);
     let agency_id = agency.agency_id;
     let stored = notice.clone();
     let (added, unknown) = state
@@ -417,7 +418,7 @@ pub async fn post_to_list(
         .run(move |c| {
             transaction(c, |c| {
                 Notice::insert(c, &stored)?;
-                let added = Notice::add_listed(c, stored.id, agency_id, &pseudonyms, true)?;
+                let added = Notice::add_listed(c, &stored, &pseudonyms, true)?;
                 let added = i64::try_from(added).unwrap_or(i64::MAX);
                 Notice::set_recipients(c, stored.id, added)?;
                 Fanout::start(c, stored.id, now)?;
@@ -468,7 +469,7 @@ pub async fn add_recipients(
                 if notice.withdrawn_at.is_some() {
                     return Ok(Err(Refusal::invalid("id", "was withdrawn")));
                 }
-                let added = Notice::add_listed(c, id, agency_id, &pseudonyms, false)?;
+                let added = Notice::add_listed(c, &notice, &pseudonyms, false)?;
                 let total = notice.recipients.unwrap_or(0) + i64::try_from(added).unwrap_or(0);
                 Notice::set_recipients(c, id, total)?;
                 Fanout::start(c, id, now)?;

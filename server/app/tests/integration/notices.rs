@@ -3,10 +3,13 @@
 
 use diesel::prelude::*;
 use portal_storage::ids::{AgencyId, CitizenId, NoticeId};
+use portal_storage::models::agency::Agency;
 use portal_storage::models::inbox;
-use portal_storage::models::notice::{AUDIENCE_LIST, AUDIENCE_RULE, Notice};
+use portal_storage::models::notice::{
+    AUDIENCE_LARGE_LIST, AUDIENCE_LIST, AUDIENCE_RULE, Notice, is_listed,
+};
 use portal_storage::schema::citizens;
-use portal_storage::{now_millis, with_conn};
+use portal_storage::{now_millis, transaction, with_conn};
 use reqwest::StatusCode;
 
 use crate::common::{TestApp, title};
@@ -68,6 +71,31 @@ async fn post(app: &TestApp, row: Notice, to: &[CitizenId]) -> NoticeId {
         .expect("post notice");
     changed(app).await;
     id
+}
+
+/// Names `to` on the large list `row` by its agency's pseudonyms, as posting a list of
+/// [`portal_storage::models::notice::LARGE_LIST_FROM`] names or more stores it (and stores `row` first when
+/// `fresh`). Returns how many were added.
+async fn list_large(app: &TestApp, row: &Notice, to: &[CitizenId], fresh: bool) -> usize {
+    let (row, to) = (row.clone(), to.to_vec());
+    let added = app
+        .state
+        .db
+        .run(move |c| {
+            transaction(c, |c| {
+                let agency = Agency::find(c, row.agency_id)?.expect("agency");
+                let pairs: Vec<(&Agency, CitizenId)> = to.iter().map(|id| (&agency, *id)).collect();
+                let pseudonyms = portal_server::services::agencies::enrol(c, &pairs)?;
+                if fresh {
+                    Notice::insert(c, &row)?;
+                }
+                Notice::add_listed(c, &row, &pseudonyms, fresh)
+            })
+        })
+        .await
+        .expect("list");
+    changed(app).await;
+    added
 }
 
 /// What the portal's own posting does: cached unread counts are counted again.
@@ -219,6 +247,110 @@ async fn a_list_notice_reaches_only_those_listed() {
     html = hanako.html(&app, "/notices", StatusCode::OK).await;
     assert_eq!(listed(&html), ["花子さんへ"], "still hers, untouched");
     assert!(html.contains("未読："));
+}
+
+#[actix_web::test]
+async fn a_large_list_is_stored_once_and_reaches_only_those_it_names() {
+    let app = TestApp::start().await;
+    let agencies = registry(&app).await;
+    let (hanako, taro, jiro) = (
+        Citizen::sign_in(&app, "山田 花子").await,
+        Citizen::sign_in(&app, "佐藤 太郎").await,
+        Citizen::sign_in(&app, "鈴木 次郎").await,
+    );
+    let row = Notice {
+        audience: AUDIENCE_LARGE_LIST.to_owned(),
+        ..notice(agencies["nta"], "大勢へ", 1)
+    };
+    let id = row.id;
+    // A name given twice is listed once.
+    assert_eq!(
+        list_large(&app, &row, &[hanako.id, jiro.id, hanako.id], true).await,
+        2
+    );
+    let chunks = app
+        .state
+        .db
+        .run(move |c| {
+            use portal_storage::schema::notice_list_chunks as k;
+            Ok(with_conn!(c, |c| k::table
+                .filter(k::notice_id.eq(id))
+                .select((k::size, k::citizens))
+                .load::<(i32, String)>(c))?)
+        })
+        .await
+        .expect("chunks");
+    assert_eq!(
+        chunks.iter().map(|(size, _)| size).sum::<i32>(),
+        2,
+        "stored in chunks, not a row per citizen"
+    );
+    assert!(
+        chunks
+            .iter()
+            .any(|(_, ids)| ids.contains(&hanako.id.to_string()))
+    );
+
+    for (citizen, count) in [
+        (&hanako, "お知らせ（未読 1件）"),
+        (&jiro, "お知らせ（未読 1件）"),
+    ] {
+        let html = citizen.html(&app, "/notices", StatusCode::OK).await;
+        assert_eq!(listed(&html), ["大勢へ"]);
+        assert_eq!(header_count(&html), count);
+    }
+    let theirs = taro.html(&app, "/notices", StatusCode::OK).await;
+    assert!(listed(&theirs).is_empty(), "not named");
+    assert_eq!(header_count(&theirs), "お知らせ（未読 0件）");
+    assert_eq!(
+        taro.get(&app, &format!("/notices/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // An addition skips those already listed.
+    assert_eq!(
+        list_large(&app, &row, &[taro.id, hanako.id], false).await,
+        1
+    );
+    let now_theirs = taro.html(&app, "/notices", StatusCode::OK).await;
+    assert_eq!(listed(&now_theirs), ["大勢へ"]);
+    let named = app
+        .state
+        .db
+        .run(move |c| {
+            [hanako.id, taro.id, jiro.id, CitizenId::new()]
+                .into_iter()
+                .map(|citizen| is_listed(c, id, citizen))
+                .collect::<Result<Vec<bool>, _>>()
+        })
+        .await
+        .expect("listed");
+    assert_eq!(named, [true, true, true, false]);
+
+    // Reading and archiving work as for a broadcast: the citizen's own row, written when they act.
+    let page = hanako
+        .html(&app, &format!("/notices/{id}"), StatusCode::OK)
+        .await;
+    assert_eq!(header_count(&page), "お知らせ（未読 0件）");
+    assert_eq!(
+        header_count(&jiro.html(&app, "/notices", StatusCode::OK).await),
+        "お知らせ（未読 1件）",
+        "another's reading is not theirs"
+    );
+    let res = press(&app, &hanako, &page, id, "archive").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(listed(&hanako.html(&app, "/notices", StatusCode::OK).await).is_empty());
+    let archive = hanako
+        .html(&app, "/notices?view=archive", StatusCode::OK)
+        .await;
+    assert_eq!(listed(&archive), ["大勢へ"]);
+    let read = app
+        .state
+        .db
+        .run(move |c| Notice::read_count(c, id))
+        .await
+        .expect("read count");
+    assert_eq!(read, 1);
 }
 
 #[actix_web::test]

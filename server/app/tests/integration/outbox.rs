@@ -18,7 +18,7 @@ use portal_storage::ids::{CitizenId, MailId, NoticeId};
 use portal_storage::models::agency::Agency;
 use portal_storage::models::citizen::Citizen;
 use portal_storage::models::fanout::{Fanout, STAGE_REMINDER};
-use portal_storage::models::notice::{AUDIENCE_LIST, AUDIENCE_RULE, Notice};
+use portal_storage::models::notice::{AUDIENCE_LARGE_LIST, AUDIENCE_LIST, AUDIENCE_RULE, Notice};
 use portal_storage::models::outbox::{OutboxMail, RetryPolicy, purpose, status};
 use portal_storage::schema::{email_addresses, mail_outbox};
 use portal_storage::{Db, now_millis, with_conn};
@@ -296,7 +296,7 @@ impl World {
                             portal_server::services::agencies::pseudonym(&agency, *citizen)
                         })
                         .collect();
-                    Notice::add_listed(c, notice.id, agency.id, &pseudonyms, true)?;
+                    Notice::add_listed(c, &notice, &pseudonyms, true)?;
                     Notice::set_recipients(c, notice.id, listed.len() as i64)?;
                 }
                 Fanout::start(c, notice.id, now_millis())
@@ -1126,6 +1126,68 @@ async fn fan_out_queues_exactly_the_opted_in_recipients_once_and_reminds_the_unr
     let arrived = smtp.message_ids();
     assert_eq!(arrived.len(), 3);
     assert!(arrived.values().all(|n| *n == 1));
+}
+
+/// A large list (stored in chunks) alerts exactly the citizens it names who opted in, and reminds those of
+/// them who have not read it.
+#[actix_web::test]
+async fn a_large_list_alerts_the_opted_in_citizens_it_names_and_reminds_the_unread() {
+    let world = World::new().await;
+    let people = vec![
+        person("named, tax", Some(",tax,")),
+        person("named, tax, reads it", Some(",tax,")),
+        person("named, health only", Some(",health,")),
+        person("named, tax 2", Some(",pension,tax,")),
+        person("not named, tax", Some(",tax,")),
+    ];
+    let ids = world.citizens(&people).await;
+    let list = world
+        .post(world.notice(AUDIENCE_LARGE_LIST), &ids[..4])
+        .await;
+    let options = FanoutOptions {
+        chunk: 2,
+        ..FanoutOptions::new(7)
+    };
+    let pass = fanout::run_due(world.db(), &options)
+        .await
+        .expect("fan-out");
+    assert_eq!(pass.queued, 3);
+    let alerted: BTreeSet<CitizenId> = world
+        .mails(list)
+        .await
+        .iter()
+        .filter_map(|m| m.citizen_id)
+        .collect();
+    assert_eq!(alerted, [ids[0], ids[1], ids[3]].into());
+
+    world
+        .exec(format!(
+            "UPDATE mail_outbox SET status = 'sent' WHERE notice_id = '{list}'"
+        ))
+        .await;
+    let reader = ids[1];
+    world
+        .db()
+        .run(move |c| portal_storage::models::inbox::mark_read(c, reader, list, now_millis()))
+        .await
+        .expect("read");
+    world
+        .exec(format!(
+            "UPDATE notice_fanouts SET due_at = 0 WHERE notice_id = '{list}'"
+        ))
+        .await;
+    let pass = fanout::run_due(world.db(), &options)
+        .await
+        .expect("reminders");
+    assert_eq!(pass.queued, 2);
+    let reminded: BTreeSet<CitizenId> = world
+        .mails(list)
+        .await
+        .into_iter()
+        .filter(|m| m.purpose == purpose::NOTICE_REMINDER)
+        .filter_map(|m| m.citizen_id)
+        .collect();
+    assert_eq!(reminded, [ids[0], ids[3]].into());
 }
 
 /// Bulk enqueueing keeps up with a large fan-out: prints mails per second queued by the fan-out.

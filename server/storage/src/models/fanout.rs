@@ -182,7 +182,8 @@ pub enum Stage {
 ///
 /// A list notice walks its `notice_recipients` rows (index on notice and citizen); a rule notice walks the
 /// addresses in citizen order and matches the rule on the citizen row, as [`Notice::rule_matches`] does:
-/// addresses are far fewer than citizens, and a rule (say, everyone) may match millions.
+/// addresses are far fewer than citizens, and a rule (say, everyone) may match millions. A large list walks
+/// the addresses too, finding each citizen in the chunk of their bucket.
 pub fn recipients(
     conn: &mut AnyConnection,
     notice: &Notice,
@@ -221,6 +222,18 @@ pub fn recipients(
             sql.push_str(" AND c.birth_date <= ?");
             binds.push(to.clone());
         }
+    } else if notice.is_large_list() {
+        // Like a rule: the addresses in citizen order, each looked up in its bucket's chunks.
+        sql.push_str(
+            "FROM email_addresses ea JOIN citizens c ON c.id = ea.citizen_id \
+             WHERE ea.citizen_id > ? AND ea.categories LIKE ? \
+             AND EXISTS (SELECT 1 FROM notice_list_chunks k \
+               WHERE k.bucket = substr(ea.citizen_id, 34, 3) AND k.notice_id = ? \
+               AND k.citizens LIKE '%' || ea.citizen_id || '%')",
+        );
+        binds.push(after.to_owned());
+        binds.push(format!("%,{},%", notice.category));
+        binds.push(notice.id.to_string());
     } else {
         sql.push_str(
             "FROM notice_recipients nr \

@@ -5,8 +5,9 @@
 //! reads it whole. Each one is the union of two index-driven halves:
 //! - list notices, reached from `notice_recipients` by the citizen's id (the primary key starts with it), then
 //!   the notice by its primary key;
-//! - rule notices, which are few (each reaches many), read through the partial index `notices_rules` and
-//!   matched against the citizen's municipality and birth date, with the citizen's own row (read, archived)
+//! - notices stored once, which are few (each reaches many), read through the partial index
+//!   `notices_shared`: rule notices matched against the citizen's municipality and birth date, large lists
+//!   whose chunk in the citizen's bucket holds the citizen's id; the citizen's own row (read, archived)
 //!   joined on the primary key.
 
 use diesel::prelude::*;
@@ -14,35 +15,35 @@ use diesel::query_dsl::positional_order_dsl::{OrderColumn, PositionalOrderDsl};
 use diesel::sql_types::{Bool, Text};
 
 use crate::ids::{CitizenId, NoticeId};
-use crate::models::notice::Notice;
-use crate::schema::{agencies, citizens, notice_recipients, notices};
+use crate::models::notice::{AUDIENCE_RULE, Notice, list_bucket, member_pattern};
+use crate::schema::{agencies, citizens, notice_list_chunks, notice_recipients, notices};
 use crate::{AnyConnection, StorageError, with_conn};
 
 diesel::define_sql_function!(fn lower(x: Text) -> Text);
 
-/// The rule notices condition, written out rather than bound: PostgreSQL (with a generic plan for a
+/// The condition of notices stored once (rules and large lists), written out rather than bound: PostgreSQL (with a generic plan for a
 /// prepared statement) and SQLite use a partial index only when its `WHERE` appears in the query as such.
 /// Unlike `dsl::sql`, which diesel never caches, this fixed text keeps the queries prepared statements:
 /// planning these unions on every page view cost more than running them.
 #[derive(Debug, Clone, Copy, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
-struct RuleAudience;
+struct SharedAudience;
 
-impl Expression for RuleAudience {
+impl Expression for SharedAudience {
     type SqlType = Bool;
 }
 
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for RuleAudience {
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for SharedAudience {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
-        out.push_sql("notices.audience = 'rule'");
+        out.push_sql("notices.audience IN ('rule', 'large_list')");
         Ok(())
     }
 }
 
-impl<QS> AppearsOnTable<QS> for RuleAudience {}
-impl<QS> SelectableExpression<QS> for RuleAudience {}
+impl<QS> AppearsOnTable<QS> for SharedAudience {}
+impl<QS> SelectableExpression<QS> for SharedAudience {}
 
 /// Whether a rule notice (in the query) addresses a citizen in `$municipality`, born on `$birth_date`: both
 /// SQL text expressions, values bound or the columns of a joined `citizens` row. The same test as
@@ -68,6 +69,25 @@ macro_rules! rule_matches {
                     .or(notices::rule_born_to.ge($birth_date.nullable())),
             )
     };
+}
+
+/// Whether a notice stored once (in the query, with [`SharedAudience`]) addresses the citizen whose id is
+/// `$citizen` (a string), living in `$municipality`, born on `$birth_date` (as for [`rule_matches!`]): a rule
+/// that matches them, or a large list that names them. The large lists are found in one subquery on the
+/// citizen's bucket, which holds one chunk per large list (and addition to it).
+macro_rules! shared_matches {
+    ($citizen:expr, $municipality:expr, $birth_date:expr) => {{
+        let citizen: &str = $citizen;
+        notices::audience
+            .eq(AUDIENCE_RULE)
+            .and(rule_matches!($municipality, $birth_date))
+            .or(notices::id.eq_any(
+                notice_list_chunks::table
+                    .filter(notice_list_chunks::bucket.eq(list_bucket(citizen).to_owned()))
+                    .filter(notice_list_chunks::citizens.like(member_pattern(citizen)))
+                    .select(notice_list_chunks::notice_id),
+            ))
+    }};
 }
 
 /// Still in the inbox at `$now`: not withdrawn by its agency, not past its expiry.
@@ -215,11 +235,12 @@ macro_rules! list_half {
     }};
 }
 
-/// The rule half of the inbox, like [`list_half!`]: the citizen's own row (read, archived) joined when
-/// there is one.
-macro_rules! rule_half {
+/// The half of the inbox stored once, like [`list_half!`]: the citizen's own row (read, archived) joined
+/// when there is one.
+macro_rules! shared_half {
     ($addressee:expr, $filter:expr, $now:expr) => {{
         let addressee: &Addressee = $addressee;
+        let citizen = addressee.id.to_string();
         let query = notices::table
             .inner_join(agencies::table)
             .left_join(
@@ -227,8 +248,9 @@ macro_rules! rule_half {
                     .eq(notices::id)
                     .and(notice_recipients::citizen_id.eq(addressee.id))),
             )
-            .filter(RuleAudience)
-            .filter(rule_matches!(
+            .filter(SharedAudience)
+            .filter(shared_matches!(
+                &citizen,
                 addressee.municipality_code.clone().into_sql::<Text>(),
                 addressee.birth_date.clone().into_sql::<Text>()
             ))
@@ -299,7 +321,7 @@ pub fn page(
     let rows = with_conn!(conn, |c| {
         list_half!(addressee, filter, now)
             .select(page_columns!())
-            .union_all(rule_half!(addressee, filter, now).select(page_columns!()))
+            .union_all(shared_half!(addressee, filter, now).select(page_columns!()))
             .positional_order_by((OrderColumn(1).desc(), OrderColumn(2).desc()))
             .limit(limit)
             .offset(offset)
@@ -310,13 +332,13 @@ pub fn page(
             .count()
             .get_result::<i64>(c)
     })?;
-    let ruled = with_conn!(conn, |c| {
-        rule_half!(addressee, filter, now)
+    let shared = with_conn!(conn, |c| {
+        shared_half!(addressee, filter, now)
             .count()
             .get_result::<i64>(c)
     })?;
     Ok(InboxPage {
-        total: listed + ruled,
+        total: listed + shared,
         items: rows.into_iter().map(item).collect(),
     })
 }
@@ -337,7 +359,7 @@ pub fn senders(
         let columns = (agencies::code, agencies::name_ja, agencies::name_en);
         list_half!(addressee, &filter, now)
             .select(columns)
-            .union(rule_half!(addressee, &filter, now).select(columns))
+            .union(shared_half!(addressee, &filter, now).select(columns))
             .load::<Sender>(c)
     })?;
     rows.sort();
@@ -346,13 +368,14 @@ pub fn senders(
 
 /// How many notices in the citizen's inbox (not archived) they have not opened, at `now`. One query, for the
 /// header (which keeps the answer in the session for up to a minute): the citizen's list rows through the
-/// primary key, plus the rule notices matched against the citizen's row joined by its primary key.
+/// primary key, plus the notices stored once that address the citizen (their row joined by its primary key).
 pub fn unread_count(
     conn: &mut AnyConnection,
     citizen: CitizenId,
     now: i64,
 ) -> Result<i64, StorageError> {
-    let (listed, ruled) = with_conn!(conn, |c| {
+    let id = citizen.to_string();
+    let (listed, shared) = with_conn!(conn, |c| {
         let listed = notice_recipients::table
             .inner_join(notices::table)
             .filter(notice_recipients::citizen_id.eq(citizen))
@@ -361,15 +384,16 @@ pub fn unread_count(
             .filter(notice_recipients::listed.eq(true))
             .filter(current!(now))
             .count();
-        let ruled = notices::table
+        let shared = notices::table
             .inner_join(citizens::table.on(citizens::id.eq(citizen)))
             .left_join(
                 notice_recipients::table.on(notice_recipients::notice_id
                     .eq(notices::id)
                     .and(notice_recipients::citizen_id.eq(citizen))),
             )
-            .filter(RuleAudience)
-            .filter(rule_matches!(
+            .filter(SharedAudience)
+            .filter(shared_matches!(
+                &id,
                 citizens::municipality_code,
                 citizens::birth_date
             ))
@@ -377,10 +401,10 @@ pub fn unread_count(
             .filter(notice_recipients::read_at.is_null())
             .filter(notice_recipients::archived_at.is_null())
             .count();
-        diesel::select((listed.single_value(), ruled.single_value()))
+        diesel::select((listed.single_value(), shared.single_value()))
             .get_result::<(Option<i64>, Option<i64>)>(c)
     })?;
-    Ok(listed.unwrap_or(0) + ruled.unwrap_or(0))
+    Ok(listed.unwrap_or(0) + shared.unwrap_or(0))
 }
 
 /// The notice `id` if it addresses the citizen (they are on its list, or its rule matches them), whether or
@@ -415,6 +439,8 @@ pub fn open(
     };
     let addressed = if notice.is_rule() {
         notice.rule_matches(&addressee.municipality_code, &addressee.birth_date)
+    } else if notice.is_large_list() {
+        Notice::names_on_large_list(conn, notice.id, addressee.id)?
     } else {
         listed == Some(true)
     };
@@ -428,7 +454,8 @@ pub fn open(
     }))
 }
 
-/// The citizen's row for a notice, as first written when they act on a rule notice (list notices have one).
+/// The citizen's row for a notice, as first written when they act on a notice stored once (a short list's
+/// citizens have one from the start).
 #[derive(Insertable)]
 #[diesel(table_name = notice_recipients, treat_none_as_default_value = false)]
 struct NewState {

@@ -1,10 +1,13 @@
-//! お知らせ as stored: one row per notice whoever it reaches. An explicit list is a set of
-//! `notice_recipients` rows inserted in bulk; a rule is matched against the citizen when they open the inbox.
+//! お知らせ as stored: one row per notice whoever it reaches. A short explicit list is a set of
+//! `notice_recipients` rows inserted in bulk; a large one is stored once, in `notice_list_chunks`; a rule is
+//! matched against the citizen when they open the inbox.
 
 use diesel::prelude::*;
 
 use crate::ids::{AgencyId, CitizenId, NoticeId};
-use crate::schema::{agency_pseudonyms, mail_outbox, notice_fanouts, notice_recipients, notices};
+use crate::schema::{
+    agency_pseudonyms, mail_outbox, notice_fanouts, notice_list_chunks, notice_recipients, notices,
+};
 use crate::{AnyConnection, StorageError, with_conn};
 
 /// What a notice is about; citizens choose per category which ones alert them by mail.
@@ -66,8 +69,57 @@ impl Importance {
     }
 }
 
+/// Named citizens, one `notice_recipients` row each.
 pub const AUDIENCE_LIST: &str = "list";
+/// Named citizens, as many as [`LARGE_LIST_FROM`] or more when posted: their ids in `notice_list_chunks`.
+pub const AUDIENCE_LARGE_LIST: &str = "large_list";
 pub const AUDIENCE_RULE: &str = "rule";
+
+/// From this many names a list is stored once, in chunks, instead of one row per citizen. A row per citizen
+/// lands in a citizen-first index, one entry on every page of it for a list of everyone: that, not the
+/// lookup of the names, is what bounds how fast such a list is stored. Chunks are few, and the inbox reads
+/// those of the citizen's bucket, one per large list, as it reads the few broadcasts.
+pub const LARGE_LIST_FROM: usize = 10_000;
+
+/// How a list of `names` citizens is stored.
+pub fn list_audience(names: usize) -> &'static str {
+    if names >= LARGE_LIST_FROM {
+        AUDIENCE_LARGE_LIST
+    } else {
+        AUDIENCE_LIST
+    }
+}
+
+/// The chunk bucket of a citizen id: its last three hex digits, which are random bits of a UUIDv7, so
+/// buckets fill evenly. `substr(citizen_id, 34, 3)` in SQL.
+pub fn list_bucket(citizen: &str) -> &str {
+    citizen
+        .get(citizen.len().saturating_sub(3)..)
+        .unwrap_or(citizen)
+}
+
+/// A `LIKE` pattern that finds the citizen id in a chunk's comma-separated ids. Ids are fixed-length hex and
+/// dashes, so the pattern has no wildcards of its own and cannot match across a comma.
+pub fn member_pattern(citizen: &str) -> String {
+    format!("%{citizen}%")
+}
+
+/// A chunk of a large list, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = notice_list_chunks)]
+struct Chunk {
+    bucket: String,
+    notice_id: NoticeId,
+    part: i32,
+    size: i32,
+    citizens: String,
+}
+
+#[derive(QueryableByName)]
+struct ChunkSize {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    size: i32,
+}
 
 /// One notice.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -151,12 +203,41 @@ pub struct ReadCounts {
 
 /// Pseudonyms per statement when storing a list.
 const LIST_CHUNK: usize = 1_000_000;
-/// From this many names on, a list is resolved with a hash join (see [`Notice::add_listed`]).
+/// From this many names on, a list is resolved with a hash join (see [`with_hash_join`]).
 const HASH_JOIN_FROM: usize = 50_000;
+
+/// PostgreSQL: the citizens named by the array `$3` of the agency `$2`'s pseudonyms, as `p`, each once.
+const NAMED: &str = "(SELECT DISTINCT pseudonym FROM unnest($3::text[]) AS u (pseudonym)) AS named \
+     JOIN agency_pseudonyms p ON p.agency_id = $2 AND p.pseudonym = named.pseudonym";
+
+/// Runs `query`, which resolves `names` pseudonyms, with a hash join when they are many. The planner cannot
+/// see an array parameter's length and guesses ten names: for a large list, a hash join over the agency's
+/// pseudonyms beats a million index probes (5x here). Call inside a transaction (`SET LOCAL`).
+fn with_hash_join<T>(
+    c: &mut diesel::PgConnection,
+    names: usize,
+    query: impl FnOnce(&mut diesel::PgConnection) -> QueryResult<T>,
+) -> QueryResult<T> {
+    let large = names >= HASH_JOIN_FROM;
+    if large {
+        diesel::sql_query("SET LOCAL enable_nestloop = off").execute(c)?;
+        diesel::sql_query("SET LOCAL work_mem = '256MB'").execute(c)?;
+    }
+    let answer = query(c)?;
+    if large {
+        diesel::sql_query("SET LOCAL enable_nestloop = on").execute(c)?;
+        diesel::sql_query("SET LOCAL work_mem = DEFAULT").execute(c)?;
+    }
+    Ok(answer)
+}
 
 impl Notice {
     pub fn is_rule(&self) -> bool {
         self.audience == AUDIENCE_RULE
+    }
+
+    pub fn is_large_list(&self) -> bool {
+        self.audience == AUDIENCE_LARGE_LIST
     }
 
     pub fn insert(conn: &mut AnyConnection, row: &Notice) -> Result<(), StorageError> {
@@ -224,12 +305,26 @@ impl Notice {
         Ok(Self::find(conn, id)?.filter(|n| n.agency_id == agency))
     }
 
-    /// Adds the citizens an agency named by its pseudonyms to a list notice, in one statement per chunk
-    /// (an `INSERT … SELECT` joining the pseudonym table), skipping any already listed. Returns how many rows
-    /// were added; pseudonyms the agency does not know add nothing (the caller finds those with
-    /// [`Notice::unknown_pseudonyms`]). `fresh`: the notice was inserted in this transaction, so none of its
-    /// rows exist yet and a name given twice is the only possible conflict.
+    /// Adds the citizens an agency named by its pseudonyms to a list notice, skipping any already listed, and
+    /// returns how many were added; pseudonyms the agency does not know add nothing (the caller finds those
+    /// with [`Notice::unknown_pseudonyms`]). A list is stored as its audience says: a row per citizen, or
+    /// chunks for a large list. `fresh`: the notice was inserted in this transaction, so none of its
+    /// citizens is listed yet and a name given twice is the only possible repeat.
     pub fn add_listed(
+        conn: &mut AnyConnection,
+        notice: &Notice,
+        pseudonyms: &[String],
+        fresh: bool,
+    ) -> Result<usize, StorageError> {
+        if notice.is_large_list() {
+            Self::add_chunks(conn, notice.id, notice.agency_id, pseudonyms, fresh)
+        } else {
+            Self::add_rows(conn, notice.id, notice.agency_id, pseudonyms, fresh)
+        }
+    }
+
+    /// A row per named citizen, in one `INSERT … SELECT` per chunk of names joining the pseudonym table.
+    fn add_rows(
         conn: &mut AnyConnection,
         notice: NoticeId,
         agency: AgencyId,
@@ -242,13 +337,6 @@ impl Notice {
             // next to each other instead of all over the index (citizen ids are time-ordered UUIDs).
             AnyConnection::Postgres(c) => {
                 for (i, chunk) in pseudonyms.chunks(LIST_CHUNK).enumerate() {
-                    // The planner cannot see an array parameter's length and guesses ten names: for a large
-                    // list, a hash join over the agency's pseudonyms beats a million index probes (5x here).
-                    let large = chunk.len() >= HASH_JOIN_FROM;
-                    if large {
-                        diesel::sql_query("SET LOCAL enable_nestloop = off").execute(c)?;
-                        diesel::sql_query("SET LOCAL work_mem = '256MB'").execute(c)?;
-                    }
                     // A fresh notice's first chunk cannot meet an existing row: duplicates are dropped by
                     // DISTINCT, which costs far less than checking each row for a conflict.
                     let conflicts = if fresh && i == 0 {
@@ -256,22 +344,17 @@ impl Notice {
                     } else {
                         " ON CONFLICT DO NOTHING"
                     };
-                    added += diesel::sql_query(format!(
-                        "INSERT INTO notice_recipients (citizen_id, notice_id, listed) \
-                         SELECT p.citizen_id, $1, TRUE \
-                         FROM (SELECT DISTINCT pseudonym FROM unnest($3::text[]) AS u (pseudonym)) AS named \
-                         JOIN agency_pseudonyms p \
-                           ON p.agency_id = $2 AND p.pseudonym = named.pseudonym \
-                         ORDER BY p.citizen_id{conflicts}"
-                    ))
-                    .bind::<diesel::sql_types::Text, _>(notice)
-                    .bind::<diesel::sql_types::Text, _>(agency)
-                    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(chunk)
-                    .execute(c)?;
-                    if large {
-                        diesel::sql_query("SET LOCAL enable_nestloop = on").execute(c)?;
-                        diesel::sql_query("SET LOCAL work_mem = DEFAULT").execute(c)?;
-                    }
+                    added += with_hash_join(c, chunk.len(), |c| {
+                        diesel::sql_query(format!(
+                            "INSERT INTO notice_recipients (citizen_id, notice_id, listed) \
+                             SELECT p.citizen_id, $1, TRUE \
+                             FROM {NAMED} ORDER BY p.citizen_id{conflicts}"
+                        ))
+                        .bind::<diesel::sql_types::Text, _>(notice)
+                        .bind::<diesel::sql_types::Text, _>(agency)
+                        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(chunk)
+                        .execute(c)
+                    })?;
                 }
             }
             // SQLite has no arrays: an IN list per chunk, inside its 32766-variable limit.
@@ -299,6 +382,127 @@ impl Notice {
             }
         }
         Ok(added)
+    }
+
+    /// A large list's addition: one chunk per bucket holding the named citizens not yet listed, under the
+    /// notice's next part number.
+    fn add_chunks(
+        conn: &mut AnyConnection,
+        notice: NoticeId,
+        agency: AgencyId,
+        pseudonyms: &[String],
+        fresh: bool,
+    ) -> Result<usize, StorageError> {
+        let mut part = if fresh {
+            0
+        } else {
+            with_conn!(conn, |c| notice_list_chunks::table
+                .filter(notice_list_chunks::notice_id.eq(notice))
+                .select(diesel::dsl::max(notice_list_chunks::part))
+                .first::<Option<i32>>(c))?
+            .map_or(0, |last| last + 1)
+        };
+        let mut added = 0;
+        match conn {
+            // Resolved, grouped by bucket and stored in one statement per chunk of names.
+            AnyConnection::Postgres(c) => {
+                for (i, chunk) in pseudonyms.chunks(LIST_CHUNK).enumerate() {
+                    let unlisted = if fresh && i == 0 {
+                        ""
+                    } else {
+                        " WHERE NOT EXISTS (SELECT 1 FROM notice_list_chunks k \
+                           WHERE k.bucket = substr(p.citizen_id, 34, 3) AND k.notice_id = $1 \
+                           AND k.citizens LIKE '%' || p.citizen_id || '%')"
+                    };
+                    let sizes = with_hash_join(c, chunk.len(), |c| {
+                        diesel::sql_query(format!(
+                            "INSERT INTO notice_list_chunks (bucket, notice_id, part, size, citizens) \
+                             SELECT substr(p.citizen_id, 34, 3), $1, $4, count(*), \
+                                    string_agg(p.citizen_id, ',') \
+                             FROM {NAMED}{unlisted} GROUP BY 1 RETURNING size"
+                        ))
+                        .bind::<diesel::sql_types::Text, _>(notice)
+                        .bind::<diesel::sql_types::Text, _>(agency)
+                        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(chunk)
+                        .bind::<diesel::sql_types::Integer, _>(part)
+                        .load::<ChunkSize>(c)
+                    })?;
+                    added += sizes
+                        .iter()
+                        .map(|s| usize::try_from(s.size).unwrap_or(0))
+                        .sum::<usize>();
+                    part += 1;
+                }
+            }
+            // SQLite has neither arrays nor a grouping that builds these rows as fast: the names are resolved
+            // in IN-list chunks and grouped here.
+            AnyConnection::Sqlite(c) => {
+                let mut listed = std::collections::HashSet::new();
+                if !fresh {
+                    let chunks = notice_list_chunks::table
+                        .filter(notice_list_chunks::notice_id.eq(notice))
+                        .select(notice_list_chunks::citizens)
+                        .load::<String>(c)?;
+                    for ids in &chunks {
+                        listed.extend(ids.split(',').map(str::to_owned));
+                    }
+                }
+                let mut buckets = std::collections::BTreeMap::<String, Vec<String>>::new();
+                for chunk in pseudonyms.chunks(30_000) {
+                    let citizens = agency_pseudonyms::table
+                        .filter(agency_pseudonyms::agency_id.eq(agency))
+                        .filter(agency_pseudonyms::pseudonym.eq_any(chunk))
+                        .select(agency_pseudonyms::citizen_id)
+                        .load::<String>(c)?;
+                    for id in citizens {
+                        if listed.insert(id.clone()) {
+                            buckets
+                                .entry(list_bucket(&id).to_owned())
+                                .or_default()
+                                .push(id);
+                        }
+                    }
+                }
+                let rows: Vec<Chunk> = buckets
+                    .into_iter()
+                    .map(|(bucket, ids)| Chunk {
+                        bucket,
+                        notice_id: notice,
+                        part,
+                        size: i32::try_from(ids.len()).unwrap_or(i32::MAX),
+                        citizens: ids.join(","),
+                    })
+                    .collect();
+                added = rows
+                    .iter()
+                    .map(|r| usize::try_from(r.size).unwrap_or(0))
+                    .sum();
+                // Five columns a row, inside the 32766-variable limit.
+                for batch in rows.chunks(6_000) {
+                    diesel::insert_into(notice_list_chunks::table)
+                        .values(batch)
+                        .execute(c)?;
+                }
+            }
+        }
+        Ok(added)
+    }
+
+    /// Whether the citizen is on the large list `notice`: one chunk read by its primary key's prefix.
+    pub fn names_on_large_list(
+        conn: &mut AnyConnection,
+        notice: NoticeId,
+        citizen: CitizenId,
+    ) -> Result<bool, StorageError> {
+        let id = citizen.to_string();
+        let found = with_conn!(conn, |c| notice_list_chunks::table
+            .filter(notice_list_chunks::bucket.eq(list_bucket(&id)))
+            .filter(notice_list_chunks::notice_id.eq(notice))
+            .filter(notice_list_chunks::citizens.like(member_pattern(&id)))
+            .select(notice_list_chunks::part)
+            .first::<i32>(c)
+            .optional())?;
+        Ok(found.is_some())
     }
 
     /// The pseudonyms in `pseudonyms` that name no citizen for this agency (at most `limit` of them).
@@ -401,7 +605,7 @@ impl Notice {
     }
 }
 
-/// Whether the citizen is on a list notice's list.
+/// Whether the citizen is on a list notice's list, however it is stored.
 pub fn is_listed(
     conn: &mut AnyConnection,
     notice: NoticeId,
@@ -412,5 +616,5 @@ pub fn is_listed(
         .select(notice_recipients::listed)
         .first::<bool>(c)
         .optional())?;
-    Ok(found == Some(true))
+    Ok(found == Some(true) || Notice::names_on_large_list(conn, notice, citizen)?)
 }
