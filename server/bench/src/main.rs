@@ -496,6 +496,79 @@ async fn own_data_fixtures(
     Ok((cookies, token, pseudonyms, sample))
 }
 
+/// Runs `scenario` `args.runs` times after a warm-up, printing each run and the medians; returns the median
+/// p99 in milliseconds.
+async fn measure(
+    scenario: Scenario,
+    base: &str,
+    args: &Args,
+    fixtures: &std::sync::Arc<Fixtures>,
+) -> anyhow::Result<f64> {
+    // Warm-up: connections, caches, lazy statics.
+    run_once(
+        scenario,
+        base,
+        args.concurrency,
+        Duration::from_millis(500),
+        args.rate,
+        fixtures,
+    )
+    .await?;
+    let (mut rps, mut p50, mut p90, mut p99) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut portal_p50, mut portal_p99) = (Vec::new(), Vec::new());
+    for run in 1..=args.runs {
+        let result = run_once(
+            scenario,
+            base,
+            args.concurrency,
+            Duration::from_secs_f64(args.seconds),
+            args.rate,
+            fixtures,
+        )
+        .await
+        .with_context(|| format!("run {run}"))?;
+        println!(
+            "  run {run}: {:>9.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  ({} requests, {} errors)",
+            result.rps(),
+            result.percentile(50.0),
+            result.percentile(90.0),
+            result.percentile(99.0),
+            result.percentile(100.0),
+            result.requests,
+            result.errors
+        );
+        if matches!(scenario, Scenario::SignIn) {
+            println!(
+                "         without the card's signature:  p50 {:>6.2} ms  p99 {:>6.2} ms",
+                percentile(&result.portal_latencies, 50.0),
+                percentile(&result.portal_latencies, 99.0),
+            );
+        }
+        portal_p50.push(percentile(&result.portal_latencies, 50.0));
+        portal_p99.push(percentile(&result.portal_latencies, 99.0));
+        rps.push(result.rps());
+        p50.push(result.percentile(50.0));
+        p90.push(result.percentile(90.0));
+        p99.push(result.percentile(99.0));
+    }
+    let p99 = median(p99);
+    println!(
+        "  median: {:>9.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms",
+        median(rps),
+        median(p50),
+        median(p90),
+        p99
+    );
+    if matches!(scenario, Scenario::SignIn) {
+        println!(
+            "  median without the card's signature:  p50 {:>6.2} ms  p99 {:>6.2} ms",
+            median(portal_p50),
+            median(portal_p99)
+        );
+    }
+    Ok(p99)
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let (base, _dir, config) = match &args.url {
@@ -544,7 +617,7 @@ fn main() -> anyhow::Result<()> {
             if args.database_url.is_some() { "PostgreSQL" } else { "SQLite" },
             if args.redis_url.is_some() { "Redis" } else { "the database" },
         );
-        let (mut empty_inbox_p99, mut own_inbox_p99) = (None, None);
+        let (mut empty_inbox_p99, mut own_inbox_p99, mut full_inbox_p99) = (None, None, None);
         for scenario in Scenario::ALL {
             if args.only.as_deref().is_some_and(|only| !scenario.name().contains(only)) {
                 continue;
@@ -573,50 +646,12 @@ fn main() -> anyhow::Result<()> {
                 println!("\nloaded {} notices in {:.1} s", args.notices, took.as_secs_f64());
             }
             println!("\n{}", scenario.name());
-            // Warm-up: connections, caches, lazy statics.
-            run_once(scenario, &base, args.concurrency, Duration::from_millis(500), args.rate, &fixtures).await?;
-            let (mut rps, mut p50, mut p90, mut p99) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            let (mut portal_p50, mut portal_p99) = (Vec::new(), Vec::new());
-            for run in 1..=args.runs {
-                let result = run_once(scenario, &base, args.concurrency, Duration::from_secs_f64(args.seconds), args.rate, &fixtures)
-                    .await
-                    .with_context(|| format!("run {run}"))?;
-                println!(
-                    "  run {run}: {:>9.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  ({} requests, {} errors)",
-                    result.rps(),
-                    result.percentile(50.0),
-                    result.percentile(90.0),
-                    result.percentile(99.0),
-                    result.percentile(100.0),
-                    result.requests,
-                    result.errors
-                );
-                if matches!(scenario, Scenario::SignIn) {
-                    println!(
-                        "         without the card's signature:  p50 {:>6.2} ms  p99 {:>6.2} ms",
-                        percentile(&result.portal_latencies, 50.0),
-                        percentile(&result.portal_latencies, 99.0),
-                    );
-                }
-                portal_p50.push(percentile(&result.portal_latencies, 50.0));
-                portal_p99.push(percentile(&result.portal_latencies, 99.0));
-                rps.push(result.rps());
-                p50.push(result.percentile(50.0));
-                p90.push(result.percentile(90.0));
-                p99.push(result.percentile(99.0));
-            }
-            let p99 = median(p99);
-            println!(
-                "  median: {:>9.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms",
-                median(rps),
-                median(p50),
-                median(p90),
-                p99
-            );
+            let p99 = measure(scenario, &base, &args, &fixtures).await?;
             match scenario {
                 Scenario::Inbox => empty_inbox_p99 = Some(p99),
                 Scenario::InboxOwn => own_inbox_p99 = Some(p99),
                 Scenario::InboxFull => {
+                    full_inbox_p99 = Some(p99);
                     if let Some(own) = own_inbox_p99 {
                         println!("  p99 with {} notices to others / own notices only: {:.2}x", args.notices, p99 / own);
                     }
@@ -626,16 +661,16 @@ fn main() -> anyhow::Result<()> {
                 }
                 _ => {}
             }
-            if matches!(scenario, Scenario::SignIn) {
-                println!(
-                    "  median without the card's signature:  p50 {:>6.2} ms  p99 {:>6.2} ms",
-                    median(portal_p50),
-                    median(portal_p99)
-                );
-            }
         }
         if let (Some(config), true) = (&config, args.only.as_deref().is_none_or(|only| NOTICE_WRITES.contains(only))) {
-            notices::figures(config, &base, args.citizens).await?;
+            notices::write_figures(config, args.citizens).await?;
+            // The lists just stored name everyone: each inbox now finds them in the citizen's bucket.
+            if let Some(before) = full_inbox_p99 {
+                println!("\n{} again, now that the three lists above name every citizen too", Scenario::InboxFull.name());
+                let p99 = measure(Scenario::InboxFull, &base, &args, &fixtures).await?;
+                println!("  p99 with those lists / without: {:.2}x", p99 / before);
+            }
+            notices::broadcast_figures(config, &base, args.citizens).await?;
         }
         Ok(())
     })
