@@ -126,3 +126,33 @@ pub async fn seed(config: &Config, plan: seed::Plan) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Prints the bank table loaded (loading the bundled one on an empty database).
+pub async fn banks_status(config: Config) -> anyhow::Result<()> {
+    let state = startup::build_state(config).await?;
+    let table = state.banks.get(&state.db).await?;
+    println!(
+        "bank table of {}: {} banks, {} branches",
+        table.version,
+        table.banks.len(),
+        table.branches.len()
+    );
+    Ok(())
+}
+
+/// Imports a zengin-code data folder and prints what changed and which accounts became invalid.
+pub async fn banks_import(config: Config, folder: &Path) -> anyhow::Result<()> {
+    let new = portal_bank::directory::Directory::from_folder(folder)
+        .with_context(|| format!("reading the bank table in {}", folder.display()))?;
+    let state = startup::build_state(config).await?;
+    let imported = crate::services::banks::import(&state, new).await?;
+    println!(
+        "loaded the bank table of {}: {} banks, {} branches; {} branches changed or went; {} accounts made invalid (their citizens were told)",
+        imported.version,
+        imported.banks,
+        imported.branches,
+        imported.changed_branches,
+        imported.invalidated.len()
+    );
+    Ok(())
+}

@@ -20,6 +20,9 @@ pub enum AppError {
     BadRequest(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The bank table could not be read or a transfer file built.
+    #[error(transparent)]
+    Bank(#[from] portal_bank::BankError),
     #[error("sending mail failed: {0}")]
     Mail(String),
     #[error("rendering a page failed: {0}")]
@@ -41,6 +44,7 @@ impl ResponseError for AppError {
                 StorageError::Pool(_) | StorageError::Timeout(..) | StorageError::Redis(_),
             ) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Storage(_)
+            | AppError::Bank(_)
             | AppError::Mail(_)
             | AppError::Template(_)
             | AppError::Startup(_) => StatusCode::INTERNAL_SERVER_ERROR,

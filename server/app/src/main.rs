@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         action: AgencyCommand,
     },
+    /// 公金受取口座: the Zengin bank and branch table (show which is loaded, import a newer one).
+    Banks {
+        #[command(subcommand)]
+        action: BanksCommand,
+    },
     /// やりとり履歴: verify every hash chain, or remove rows past the retention period now.
     Linkage {
         #[command(subcommand)]
@@ -174,6 +179,20 @@ enum AgencyCommand {
 }
 
 #[derive(Subcommand)]
+enum BanksCommand {
+    /// The table loaded: its date and size.
+    Status,
+    /// Load a newer table from a zengin-code data folder (banks.json, branches/<bank code>.json,
+    /// updated_at). Accounts whose bank code, branch code or branch kana changed or went become invalid,
+    /// and their citizens are told to register again.
+    Import {
+        /// The data folder, e.g. zengin-code/source-data/data.
+        #[arg(value_name = "FOLDER")]
+        folder: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum LinkageCommand {
     /// Verify every citizen's hash chain; exits 1 and names the first broken row.
     Verify,
@@ -203,6 +222,12 @@ fn run_admin(config: Config, command: Command) -> anyhow::Result<bool> {
             } => {
                 admin::pseudonym(&config, &agency, citizen, card.as_deref()).await?;
             }
+            Command::Banks {
+                action: BanksCommand::Status,
+            } => admin::banks_status(config).await?,
+            Command::Banks {
+                action: BanksCommand::Import { folder },
+            } => admin::banks_import(config, &folder).await?,
             Command::Linkage {
                 action: LinkageCommand::Verify,
             } => return admin::verify(&config).await,
@@ -310,7 +335,10 @@ fn main() -> ExitCode {
     }
     if matches!(
         command,
-        Command::Agency { .. } | Command::Linkage { .. } | Command::Seed { .. }
+        Command::Agency { .. }
+            | Command::Banks { .. }
+            | Command::Linkage { .. }
+            | Command::Seed { .. }
     ) {
         return match run_admin(config, command) {
             Ok(true) => ExitCode::SUCCESS,

@@ -65,6 +65,7 @@ pub async fn build_state(config: Config) -> Result<AppState, AppError> {
     let cards = CardTrust::open(source).await?;
     Ok(AppState {
         cards: Arc::new(cards),
+        banks: Arc::default(),
         config: Arc::new(config),
         db,
         kv,

@@ -20,6 +20,8 @@ pub struct AppState {
     pub schema: PortalSchema,
     /// The card CA and CRL sign-ins are checked against.
     pub cards: Arc<CardTrust>,
+    /// This process's copy of the Zengin bank table.
+    pub banks: Arc<crate::services::banks::BankTable>,
 }
 
 impl AppState {

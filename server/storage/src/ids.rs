@@ -127,3 +127,8 @@ typed_id!(
     /// A mail in the outbox; also the mail's Message-ID, so a resend after a crash is recognisably the same.
     MailId
 );
+
+typed_id!(
+    /// One entry of a citizen's 公金受取口座 history (registered, changed, deleted, invalidated).
+    BankEventId
+);

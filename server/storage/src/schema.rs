@@ -238,6 +238,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    banks (code) {
+        code -> Text,
+        name -> Text,
+        kana -> Text,
+        hira -> Text,
+    }
+}
+
+diesel::table! {
+    bank_branches (bank_code, code) {
+        bank_code -> Text,
+        code -> Text,
+        name -> Text,
+        kana -> Text,
+        hira -> Text,
+    }
+}
+
+diesel::table! {
+    bank_directory_loads (loaded_at, version) {
+        version -> Text,
+        loaded_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    bank_accounts (citizen_id) {
+        citizen_id -> Text,
+        bank_code -> Text,
+        branch_code -> Text,
+        account_type -> Text,
+        account_number -> Text,
+        holder_name -> Text,
+        branch_kana -> Text,
+        channel -> Text,
+        channel_agency -> Nullable<Text>,
+        completed_at -> BigInt,
+        invalid_since -> Nullable<BigInt>,
+        invalid_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    bank_account_events (id) {
+        id -> Text,
+        citizen_id -> Text,
+        kind -> Text,
+        channel -> Text,
+        channel_agency -> Nullable<Text>,
+        bank_code -> Nullable<Text>,
+        branch_code -> Nullable<Text>,
+        account_type -> Nullable<Text>,
+        number_last3 -> Nullable<Text>,
+        at -> BigInt,
+    }
+}
+
 diesel::joinable!(notices -> agencies (agency_id));
 diesel::joinable!(notice_recipients -> notices (notice_id));
 diesel::joinable!(notice_list_chunks -> notices (notice_id));

@@ -22,7 +22,10 @@ impl AppError {
             AppError::SignInRequired => UNAUTHENTICATED,
             AppError::BadRequest(_) | AppError::Csrf => BAD_REQUEST,
             AppError::Storage(_) => UNAVAILABLE,
-            AppError::Mail(_) | AppError::Template(_) | AppError::Startup(_) => INTERNAL,
+            AppError::Bank(_)
+            | AppError::Mail(_)
+            | AppError::Template(_)
+            | AppError::Startup(_) => INTERNAL,
         }
     }
 }

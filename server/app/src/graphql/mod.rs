@@ -2,6 +2,7 @@
 //! the repository is its SDL, written by `portal graphql-schema --output schema.graphql`; a test fails when
 //! the two differ.
 
+mod account;
 mod agency;
 pub mod error;
 mod notice;
@@ -9,17 +10,18 @@ mod query;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
+pub use account::{AccountMutation, AccountQuery};
 pub use agency::{AgencyMutation, AgencyQuery};
 pub use notice::{NoticeMutation, NoticeQuery};
 pub use query::ServiceQuery;
 
 /// Every query field: public facts about the service, and what agencies read.
 #[derive(MergedObject, Default)]
-pub struct Query(ServiceQuery, AgencyQuery, NoticeQuery);
+pub struct Query(ServiceQuery, AgencyQuery, NoticeQuery, AccountQuery);
 
 /// Every mutation: what agencies publish and post.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AgencyMutation, NoticeMutation);
+pub struct Mutation(AgencyMutation, NoticeMutation, AccountMutation);
 
 pub type PortalSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -90,6 +90,19 @@ pub const REGISTRY: &[(&str, AgencyKind, &str, &str)] = &[
         "Kita Ward, Osaka",
     ),
     ("401307", AgencyKind::Municipality, "福岡市", "Fukuoka City"),
+    // Banks' counters register 公金受取口座 for their customers; codes are `bank-` and the Zengin code.
+    (
+        "bank-0001",
+        AgencyKind::Bank,
+        "株式会社みずほ銀行",
+        "Mizuho Bank",
+    ),
+    (
+        "bank-0009",
+        AgencyKind::Bank,
+        "株式会社三井住友銀行",
+        "Sumitomo Mitsui Banking Corporation",
+    ),
 ];
 
 /// Checks a local public body code: 5 digits and the check digit the MIC scheme defines.

@@ -61,7 +61,7 @@ impl Filter {
 }
 
 /// `at` (milliseconds) as a date `YYYY-MM-DD` and time `HH:MM` in Japan.
-fn japan_time(at: i64) -> (String, String) {
+pub fn japan_time(at: i64) -> (String, String) {
     let Ok(when) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000) else {
         return (String::new(), String::new());
     };

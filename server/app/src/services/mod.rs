@@ -1,6 +1,8 @@
 //! Services: what the portal does, apart from how requests arrive. Handlers validate and call these.
 
 pub mod agencies;
+pub mod bank_account;
+pub mod banks;
 pub mod cards;
 pub mod csv;
 pub mod demo;
@@ -13,6 +15,7 @@ pub mod inbox;
 pub mod my_data;
 pub mod notices;
 pub mod outbox;
+pub mod payments;
 pub mod records;
 pub mod seed;
 pub mod sign_in;

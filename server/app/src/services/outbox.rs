@@ -22,6 +22,7 @@ use portal_storage::ids::MailId;
 use portal_storage::models::outbox::{self, OutboxMail, RetryPolicy, purpose};
 use portal_storage::{Db, now_millis};
 use portal_web::Lang;
+use portal_web::pages::account_mail::AccountMail;
 use portal_web::pages::notice_mail::{ConfirmMail, NoticeMail, NoticeMailKind};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -478,6 +479,27 @@ fn render(sender: &MailSender, mail: &OutboxMail) -> Result<(Mail, Headers), Sen
         purpose::CONFIRM_ADDRESS => {
             let code = param("code").ok_or_else(|| bad("no code"))?;
             let view = ConfirmMail { lang, code };
+            Mail {
+                to,
+                subject: view.subject(),
+                text: view.text().map_err(rendered)?,
+                html: view.html().map_err(rendered)?,
+            }
+        }
+        purpose::ACCOUNT_CHANGED => {
+            let (date, time) = (
+                param("date").ok_or_else(|| bad("no date"))?,
+                param("time").ok_or_else(|| bad("no time"))?,
+            );
+            let when = portal_web::format::datetime(lang, date, time);
+            let account_url = format!("{}/account", sender.public_url);
+            let view = AccountMail {
+                lang,
+                what: param("what").ok_or_else(|| bad("no event"))?,
+                when: &when,
+                channel: param("channel").ok_or_else(|| bad("no channel"))?,
+                account_url: &account_url,
+            };
             Mail {
                 to,
                 subject: view.subject(),

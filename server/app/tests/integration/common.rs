@@ -73,6 +73,7 @@ impl TestApp {
                     .await
                     .expect("card CA"),
             }),
+            banks: Arc::default(),
         };
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));

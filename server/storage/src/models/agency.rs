@@ -17,15 +17,18 @@ pub enum AgencyKind {
     Municipality,
     /// A health insurer (協会けんぽ, 健康保険組合, 国保組合…).
     Insurer,
+    /// A bank: registers 公金受取口座 on a citizen's behalf at its counters; reads nothing.
+    Bank,
 }
 
 impl AgencyKind {
-    pub const ALL: [AgencyKind; 5] = [
+    pub const ALL: [AgencyKind; 6] = [
         AgencyKind::Ministry,
         AgencyKind::Pension,
         AgencyKind::Tax,
         AgencyKind::Municipality,
         AgencyKind::Insurer,
+        AgencyKind::Bank,
     ];
 
     pub fn code(self) -> &'static str {
@@ -35,6 +38,7 @@ impl AgencyKind {
             AgencyKind::Tax => "tax",
             AgencyKind::Municipality => "municipality",
             AgencyKind::Insurer => "insurer",
+            AgencyKind::Bank => "bank",
         }
     }
 

@@ -1,6 +1,8 @@
 //! One module per entity: its row types and the queries on it.
 
 pub mod agency;
+pub mod bank;
+pub mod bank_account;
 pub mod category;
 pub mod citizen;
 pub mod email_address;

@@ -15,6 +15,8 @@ pub mod purpose {
     pub const NOTICE_REMINDER: &str = "notice_reminder";
     /// The 6-digit code that confirms a new address: params `code`.
     pub const CONFIRM_ADDRESS: &str = "confirm_address";
+    /// The citizen's 公金受取口座 was registered, changed, deleted or invalidated.
+    pub const ACCOUNT_CHANGED: &str = "account_changed";
 }
 
 pub mod status {

@@ -16,7 +16,7 @@ pub struct Task {
     pub withheld: bool,
 }
 
-use AgencyKind::{Insurer, Municipality, Tax};
+use AgencyKind::{Insurer, Ministry, Municipality, Tax};
 use Category::{
     ChildAllowance, Deductions, HealthCheckups, HealthInsurance, Household, IncomeTax,
     MedicalExpenses, Resident, Vaccinations, Welfare,
@@ -71,6 +71,25 @@ pub const TASKS: &[Task] = &[
         categories: &[Resident, Vaccinations, HealthCheckups],
         withheld: false,
     },
+    // Payments: they read no records, only the citizen's 公金受取口座 (see [`Task::pays`]).
+    Task {
+        code: "benefit_payment",
+        performed_by: &[Municipality, Ministry],
+        categories: &[],
+        withheld: false,
+    },
+    Task {
+        code: "tax_refund",
+        performed_by: &[Tax],
+        categories: &[],
+        withheld: false,
+    },
+    Task {
+        code: "pension_payment",
+        performed_by: &[AgencyKind::Pension],
+        categories: &[],
+        withheld: false,
+    },
     Task {
         code: "tax_investigation",
         performed_by: &[Tax],
@@ -78,6 +97,16 @@ pub const TASKS: &[Task] = &[
         withheld: true,
     },
 ];
+
+impl Task {
+    /// Whether the task pays the citizen, and so may read their 公金受取口座.
+    pub fn pays(&self) -> bool {
+        matches!(
+            self.code,
+            "benefit_payment" | "tax_refund" | "pension_payment"
+        )
+    }
+}
 
 pub fn find(code: &str) -> Option<&'static Task> {
     TASKS.iter().find(|t| t.code == code)
