@@ -17,6 +17,12 @@ pub(crate) struct Client {
     secret: String,
 }
 
+impl Client {
+    pub(crate) fn new(id: String, secret: String) -> Client {
+        Client { id, secret }
+    }
+}
+
 /// The registry, one citizen, and a client of `agency`; returns the citizen and the agency's pseudonym.
 pub(crate) async fn setup(app: &TestApp, agency: &str) -> (CitizenId, String, Client) {
     let person = Citizen {
