@@ -666,7 +666,7 @@ fn main() -> anyhow::Result<()> {
             notices::write_figures(config, args.citizens).await?;
             // The lists just stored name everyone: each inbox now finds them in the citizen's bucket.
             if let Some(before) = full_inbox_p99 {
-                println!("\n{} again, now that the three lists above name every citizen too", Scenario::InboxFull.name());
+                println!("\n{} again, now that the lists above name every citizen too", Scenario::InboxFull.name());
                 let p99 = measure(Scenario::InboxFull, &base, &args, &fixtures).await?;
                 println!("  p99 with those lists / without: {:.2}x", p99 / before);
             }

@@ -410,16 +410,20 @@ impl Notice {
                     let unlisted = if fresh && i == 0 {
                         ""
                     } else {
-                        " WHERE NOT EXISTS (SELECT 1 FROM notice_list_chunks k \
+                        " AND NOT EXISTS (SELECT 1 FROM notice_list_chunks k \
                            WHERE k.bucket = substr(p.citizen_id, 34, 3) AND k.notice_id = $1 \
                            AND k.citizens LIKE '%' || p.citizen_id || '%')"
                     };
+                    // A semi-join needs no DISTINCT (a name given twice matches once), and buckets are
+                    // grouped in byte order: the database's own collation sorts hex several times slower.
                     let sizes = with_hash_join(c, chunk.len(), |c| {
                         diesel::sql_query(format!(
                             "INSERT INTO notice_list_chunks (bucket, notice_id, part, size, citizens) \
-                             SELECT substr(p.citizen_id, 34, 3), $1, $4, count(*), \
+                             SELECT substr(p.citizen_id, 34, 3) COLLATE \"C\", $1, $4, count(*), \
                                     string_agg(p.citizen_id, ',') \
-                             FROM {NAMED}{unlisted} GROUP BY 1 RETURNING size"
+                             FROM agency_pseudonyms p \
+                             WHERE p.agency_id = $2 AND p.pseudonym IN (SELECT unnest($3::text[])){unlisted} \
+                             GROUP BY 1 RETURNING size"
                         ))
                         .bind::<diesel::sql_types::Text, _>(notice)
                         .bind::<diesel::sql_types::Text, _>(agency)
