@@ -5,13 +5,13 @@
 use async_graphql::{Context, ErrorExtensions, InputObject, Object, SimpleObject};
 use base64::Engine;
 use portal_storage::models::agency::AgencyKind;
-use portal_storage::models::agency::AgencyPseudonym;
 use portal_storage::models::bank_account::BankAccount;
 use portal_web::Lang;
 
 use super::agency::{agency, state};
 use crate::error::AppError;
 use crate::graphql::error::{BAD_REQUEST, FORBIDDEN, NOT_FOUND};
+use crate::services::agencies;
 use crate::services::bank_account::{self, AccountInput, Channel, Registered};
 use crate::services::payments::{self, Batch, Payer, PaymentOrder, PaymentRefusal};
 
@@ -204,18 +204,9 @@ impl AccountMutation {
                 }),
             );
         }
-        let agency_id = principal.agency_id;
-        let wanted = vec![citizen];
-        let Some((_, citizen)) = app
-            .db
-            .run(move |c| AgencyPseudonym::resolve(c, agency_id, &wanted))
+        let citizen = agencies::citizen_named(&app.db, principal.agency_id, &citizen)
             .await
-            .map_err(|e| AppError::from(e).extend())?
-            .into_iter()
-            .next()
-        else {
-            return Err(unknown_citizen());
-        };
+            .map_err(failed)?;
         let input = AccountInput {
             bank_code: account.bank_code,
             branch_code: account.branch_code,

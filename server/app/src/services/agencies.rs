@@ -156,6 +156,22 @@ pub fn pseudonym(agency: &Agency, citizen: CitizenId) -> String {
     }
 }
 
+/// The citizen an agency's pseudonym names. `NotFound` for a pseudonym the agency does not have (perhaps
+/// another agency's): there is no citizen to act for, or to record a read for.
+pub async fn citizen_named(
+    db: &Db,
+    agency: AgencyId,
+    pseudonym: &str,
+) -> Result<CitizenId, AppError> {
+    let wanted = vec![pseudonym.to_owned()];
+    db.run(move |c| AgencyPseudonym::resolve(c, agency, &wanted))
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, citizen)| citizen)
+        .ok_or(AppError::NotFound)
+}
+
 /// Gives agencies their pseudonyms for citizens (as the 符号 issuance of the real network does) and records
 /// them so the agencies can address those citizens.
 pub fn enrol(

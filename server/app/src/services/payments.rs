@@ -14,7 +14,7 @@ use portal_storage::models::task;
 use portal_storage::{now_millis, transaction};
 
 use crate::error::AppError;
-use crate::services::agencies::AgencyPrincipal;
+use crate::services::agencies::{self, AgencyPrincipal};
 use crate::state::AppState;
 
 /// What the history calls the account, and who holds it.
@@ -105,17 +105,7 @@ pub async fn read(
     pseudonym: &str,
     task_code: &str,
 ) -> Result<Result<Option<BankAccount>, PaymentRefusal>, AppError> {
-    let agency_id = agency.agency_id;
-    let wanted = vec![pseudonym.to_owned()];
-    let Some((_, citizen)) = state
-        .db
-        .run(move |c| AgencyPseudonym::resolve(c, agency_id, &wanted))
-        .await?
-        .into_iter()
-        .next()
-    else {
-        return Err(AppError::NotFound);
-    };
+    let citizen = agencies::citizen_named(&state.db, agency.agency_id, pseudonym).await?;
     let checked = payment_task(agency, task_code).map(|t| t.code);
     let principal = agency.clone();
     let asked = task_code.trim().chars().take(64).collect::<String>();

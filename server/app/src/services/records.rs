@@ -12,7 +12,7 @@ use portal_storage::models::task;
 use portal_storage::now_millis;
 
 use crate::error::AppError;
-use crate::services::agencies::AgencyPrincipal;
+use crate::services::agencies::{self, AgencyPrincipal};
 use crate::state::AppState;
 
 /// Most records one publish call may carry.
@@ -215,18 +215,7 @@ pub async fn read(
     task_code: &str,
     categories: Option<Vec<String>>,
 ) -> Result<Result<ReadResult, ReadRefusal>, AppError> {
-    let agency_id = agency.agency_id;
-    let wanted = vec![pseudonym.to_owned()];
-    let Some((_, citizen)) = state
-        .db
-        .run(move |c| AgencyPseudonym::resolve(c, agency_id, &wanted))
-        .await?
-        .into_iter()
-        .next()
-    else {
-        // Not this agency's pseudonym (perhaps another agency's): there is no citizen to record it for.
-        return Err(AppError::NotFound);
-    };
+    let citizen = agencies::citizen_named(&state.db, agency.agency_id, pseudonym).await?;
     let task_code = task_code.trim().to_owned();
     let checked = check_read(agency, &task_code, categories);
     let principal = agency.clone();

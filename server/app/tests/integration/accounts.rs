@@ -23,7 +23,7 @@ use portal_storage::{now_millis, with_conn};
 use portal_web::Lang;
 use serde_json::{Value, json};
 
-use crate::agency::{graphql, setup, token};
+use crate::agency::{graphql, person, setup, token};
 use crate::common::TestApp;
 
 const REGISTER: &str = "mutation($c: String!, $a: PublicFundsAccountInput!, $at: Int) { registerPublicFundsAccount(citizen: $c, account: $a, completedAt: $at) { stored maskedAccountNumber completedAt } }";
@@ -51,18 +51,7 @@ async fn table(app: &TestApp) -> std::sync::Arc<Directory> {
 
 /// A citizen with `kana` as their registered name, known to `agency_code` by the returned pseudonym.
 async fn citizen(app: &TestApp, kana: &str, agency_code: &str) -> (CitizenId, String) {
-    let person = Citizen {
-        id: CitizenId::new(),
-        name: "テスト 市民".to_owned(),
-        name_kana: kana.to_owned(),
-        birth_date: "1985-01-01".to_owned(),
-        sex: "male".to_owned(),
-        address: "東京都千代田区永田町一丁目7番1号".to_owned(),
-        municipality_code: "131016".to_owned(),
-        email: None,
-        lang: "ja".to_owned(),
-        created_at: now_millis(),
-    };
+    let person = person("テスト 市民", kana);
     let id = person.id;
     let code = agency_code.to_owned();
     let pseudonym = app

@@ -23,12 +23,12 @@ impl Client {
     }
 }
 
-/// The registry, one citizen, and a client of `agency`; returns the citizen and the agency's pseudonym.
-pub(crate) async fn setup(app: &TestApp, agency: &str) -> (CitizenId, String, Client) {
-    let person = Citizen {
+/// A citizen of Chiyoda named `name`, `name_kana` in kana.
+pub(crate) fn person(name: &str, name_kana: &str) -> Citizen {
+    Citizen {
         id: CitizenId::new(),
-        name: "山田 花子".to_owned(),
-        name_kana: "ヤマダ ハナコ".to_owned(),
+        name: name.to_owned(),
+        name_kana: name_kana.to_owned(),
         birth_date: "1990-04-01".to_owned(),
         sex: "female".to_owned(),
         address: "東京都千代田区永田町一丁目7番1号".to_owned(),
@@ -36,7 +36,12 @@ pub(crate) async fn setup(app: &TestApp, agency: &str) -> (CitizenId, String, Cl
         email: None,
         lang: "ja".to_owned(),
         created_at: now_millis(),
-    };
+    }
+}
+
+/// The registry, one citizen, and a client of `agency`; returns the citizen and the agency's pseudonym.
+pub(crate) async fn setup(app: &TestApp, agency: &str) -> (CitizenId, String, Client) {
+    let person = person("山田 花子", "ヤマダ ハナコ");
     let id = person.id;
     let code = agency.to_owned();
     let pseudonym = app

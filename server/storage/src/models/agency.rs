@@ -222,20 +222,7 @@ impl AgencyPseudonym {
         conn: &mut AnyConnection,
         rows: &[AgencyPseudonym],
     ) -> Result<(), StorageError> {
-        match conn {
-            AnyConnection::Postgres(c) => {
-                diesel::copy_from(agency_pseudonyms::table)
-                    .from_insertable(rows)
-                    .execute(c)?;
-            }
-            AnyConnection::Sqlite(c) => {
-                for chunk in rows.chunks(5000) {
-                    diesel::insert_into(agency_pseudonyms::table)
-                        .values(chunk)
-                        .execute(c)?;
-                }
-            }
-        }
+        crate::insert_bulk!(conn, agency_pseudonyms::table, rows, 4)?;
         Ok(())
     }
 

@@ -70,36 +70,14 @@ pub fn replace(
     branches: &[BranchRow],
     load: &DirectoryLoad,
 ) -> Result<(), StorageError> {
-    match conn {
-        AnyConnection::Postgres(c) => {
-            diesel::delete(bank_branches::table).execute(c)?;
-            diesel::delete(banks::table).execute(c)?;
-            diesel::copy_from(banks::table)
-                .from_insertable(all_banks)
-                .execute(c)?;
-            diesel::copy_from(bank_branches::table)
-                .from_insertable(branches)
-                .execute(c)?;
-            diesel::insert_into(bank_directory_loads::table)
-                .values(load)
-                .execute(c)?;
-        }
-        // 32766 bound values per statement; five columns a branch.
-        AnyConnection::Sqlite(c) => {
-            diesel::delete(bank_branches::table).execute(c)?;
-            diesel::delete(banks::table).execute(c)?;
-            for chunk in all_banks.chunks(6_000) {
-                diesel::insert_into(banks::table).values(chunk).execute(c)?;
-            }
-            for chunk in branches.chunks(6_000) {
-                diesel::insert_into(bank_branches::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-            diesel::insert_into(bank_directory_loads::table)
-                .values(load)
-                .execute(c)?;
-        }
-    }
+    with_conn!(conn, |c| {
+        diesel::delete(bank_branches::table).execute(c)?;
+        diesel::delete(banks::table).execute(c)
+    })?;
+    crate::insert_bulk!(conn, banks::table, all_banks, 4)?;
+    crate::insert_bulk!(conn, bank_branches::table, branches, 5)?;
+    with_conn!(conn, |c| diesel::insert_into(bank_directory_loads::table)
+        .values(load)
+        .execute(c))?;
     Ok(())
 }

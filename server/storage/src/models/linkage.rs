@@ -221,21 +221,7 @@ impl LinkageRecord {
                 }),
             }
         }
-        match conn {
-            AnyConnection::Postgres(c) => {
-                diesel::copy_from(linkage_records::table)
-                    .from_insertable(rows)
-                    .execute(c)?;
-            }
-            // 15 columns a row: within SQLite's 32766 bound values per statement.
-            AnyConnection::Sqlite(c) => {
-                for chunk in rows.chunks(2000) {
-                    diesel::insert_into(linkage_records::table)
-                        .values(chunk)
-                        .execute(c)?;
-                }
-            }
-        }
+        crate::insert_bulk!(conn, linkage_records::table, rows, 15)?;
         for chunk in heads.chunks(5000) {
             with_conn!(conn, |c| diesel::insert_into(linkage_chains::table)
                 .values(chunk)

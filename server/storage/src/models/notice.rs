@@ -297,40 +297,13 @@ impl Notice {
     /// Many notices at once, for bulk loading (the benchmark's million): binary COPY on PostgreSQL, multi-row
     /// INSERTs on SQLite.
     pub fn insert_bulk(conn: &mut AnyConnection, rows: &[Notice]) -> Result<(), StorageError> {
-        match conn {
-            AnyConnection::Postgres(c) => {
-                diesel::copy_from(notices::table)
-                    .from_insertable(rows)
-                    .execute(c)?;
-            }
-            // 32766 bound values per statement; 19 columns each.
-            AnyConnection::Sqlite(c) => {
-                for chunk in rows.chunks(1500) {
-                    diesel::insert_into(notices::table)
-                        .values(chunk)
-                        .execute(c)?;
-                }
-            }
-        }
+        crate::insert_bulk!(conn, notices::table, rows, 19)?;
         Ok(())
     }
 
     /// List memberships at once, for bulk loading; the pairs must be new.
     pub fn list_bulk(conn: &mut AnyConnection, rows: &[Listed]) -> Result<(), StorageError> {
-        match conn {
-            AnyConnection::Postgres(c) => {
-                diesel::copy_from(notice_recipients::table)
-                    .from_insertable(rows)
-                    .execute(c)?;
-            }
-            AnyConnection::Sqlite(c) => {
-                for chunk in rows.chunks(10_000) {
-                    diesel::insert_into(notice_recipients::table)
-                        .values(chunk)
-                        .execute(c)?;
-                }
-            }
-        }
+        crate::insert_bulk!(conn, notice_recipients::table, rows, 5)?;
         Ok(())
     }
 
@@ -481,21 +454,7 @@ impl Notice {
             .iter()
             .map(|r| usize::try_from(r.size).unwrap_or(0))
             .sum();
-        match conn {
-            AnyConnection::Postgres(c) => {
-                diesel::copy_from(notice_list_chunks::table)
-                    .from_insertable(&rows)
-                    .execute(c)?;
-            }
-            // Five columns a row, inside the 32766-variable limit.
-            AnyConnection::Sqlite(c) => {
-                for batch in rows.chunks(6_000) {
-                    diesel::insert_into(notice_list_chunks::table)
-                        .values(batch)
-                        .execute(c)?;
-                }
-            }
-        }
+        crate::insert_bulk!(conn, notice_list_chunks::table, &rows, 5)?;
         Ok(added)
     }
 

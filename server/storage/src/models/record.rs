@@ -112,22 +112,7 @@ impl Record {
 
     /// Plain inserts for bulk loading (the demo seeder): no conflict handling, many rows per statement.
     pub fn insert_bulk(conn: &mut AnyConnection, rows: &[Record]) -> Result<(), StorageError> {
-        match conn {
-            // Binary COPY: several times faster than multi-row INSERTs for millions of rows.
-            AnyConnection::Postgres(c) => {
-                diesel::copy_from(records::table)
-                    .from_insertable(rows)
-                    .execute(c)?;
-            }
-            // SQLite allows 32766 bound values per statement; 8 columns each.
-            AnyConnection::Sqlite(c) => {
-                for chunk in rows.chunks(4000) {
-                    diesel::insert_into(records::table)
-                        .values(chunk)
-                        .execute(c)?;
-                }
-            }
-        }
+        crate::insert_bulk!(conn, records::table, rows, 8)?;
         Ok(())
     }
 
