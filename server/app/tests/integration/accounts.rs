@@ -538,6 +538,28 @@ async fn a_payment_file_reads_back_with_every_field_and_its_totals_and_each_read
         "{wrong_task}"
     );
 
+    // A batch with a payment of nothing is refused before any account is read.
+    let zero = graphql(
+        &app,
+        &token,
+        BATCH,
+        json!({"t": "benefit_payment", "p": payer(), "x": [
+            {"citizen": pseudonym, "amount": 50000},
+            {"citizen": taro_pseudonym, "amount": 0},
+        ]}),
+    )
+    .await;
+    assert_eq!(
+        zero["errors"][0]["extensions"]["field"], "payments",
+        "{zero}"
+    );
+    assert!(
+        zero["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("payment 2")),
+        "{zero}"
+    );
+
     let answer = graphql(
         &app,
         &token,
