@@ -70,6 +70,38 @@ impl CountedMessages {
     }
 }
 
+/// Messages for a form whose errors carry what was typed (a code, a count of digits). Each field's error is
+/// still a fixed catalog key, so the error summary and the field link up as on every form; this resolves
+/// those keys to the texts written for this submission, and every other key from the catalog. Pass it to
+/// `error_summary` and the field macros in place of the shell (`{% call c::text_input(messages, …) %}`).
+#[derive(Debug, Clone)]
+pub struct FieldMessages {
+    lang: crate::Lang,
+    texts: Vec<(&'static str, String)>,
+}
+
+impl FieldMessages {
+    pub fn new(lang: crate::Lang) -> Self {
+        FieldMessages {
+            lang,
+            texts: Vec::new(),
+        }
+    }
+
+    /// Shows `text` wherever `key` is asked for.
+    pub fn add(&mut self, key: &'static str, text: String) {
+        self.texts.push((key, text));
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.texts
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, text)| text.clone())
+            .unwrap_or_else(|| self.lang.t(key).to_owned())
+    }
+}
+
 /// One link or gap in a [`Pagination`] block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageItem {

@@ -1,6 +1,7 @@
 //! Page view-models: one `#[derive(Template)]` struct per page, template at `templates/pages/<name>.html`.
 //! Plain data only; the server's handlers fill them.
 
+pub mod account;
 pub mod account_mail;
 pub mod email_settings;
 pub mod history;

@@ -150,35 +150,46 @@ pub struct DemoReaderPage {
     pub tries_left: Option<u8>,
 }
 
+/// A challenge's short code spelt out for screen readers: one character at a time, groups separated by a
+/// pause ("K 7 Q 2、M 9 X D"), so it is not read as a word.
+pub fn spell_code(shell: &Shell, code: &str) -> String {
+    let pause = shell.t("sign_in.code.group_separator");
+    code.split('-')
+        .map(|group| {
+            group
+                .chars()
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(pause)
+}
+
+/// The demo reader for a challenge (`/sign-in/demo-reader?code=<code>`).
+pub fn demo_reader_href(code: &str) -> String {
+    format!(
+        "/sign-in/demo-reader?code={}",
+        crate::shell::encode_query_value(code)
+    )
+}
+
+/// The card app's command for a PC: `portal card sign --code <code>`.
+pub fn card_command(code: &str) -> String {
+    format!("portal card sign --code {code}")
+}
+
 impl SignInPage {
-    /// The short code spelt out for screen readers: one character at a time, groups separated by a pause
-    /// ("K 7 Q 2、M 9 X D"), so it is not read as a word.
     pub fn code_spelled(&self) -> String {
-        let pause = self.shell.t("sign_in.code.group_separator");
-        self.code
-            .split('-')
-            .map(|group| {
-                group
-                    .chars()
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect::<Vec<_>>()
-            .join(pause)
+        spell_code(&self.shell, &self.code)
     }
 
-    /// The demo reader for this challenge (`/sign-in/demo-reader?code=<code>`).
     pub fn demo_reader_href(&self) -> String {
-        format!(
-            "/sign-in/demo-reader?code={}",
-            crate::shell::encode_query_value(&self.code)
-        )
+        demo_reader_href(&self.code)
     }
 
-    /// The card app's command for a PC: `portal card sign --code <code>`.
     pub fn card_command(&self) -> String {
-        format!("portal card sign --code {}", self.code)
+        card_command(&self.code)
     }
 
     /// Seconds the code stays valid, for the script to stop polling when it has expired.
@@ -263,6 +274,7 @@ impl MyPage {
                 t("home.features.notices_title"),
                 t("home.features.notices"),
             ),
+            ("/account", t("account.menu_title"), t("account.menu_text")),
             (
                 "/settings/email",
                 t("email.settings.menu_title"),
@@ -274,10 +286,7 @@ impl MyPage {
     /// What the signed-in page will offer, shown as plain text (no links yet): (title, description).
     pub fn coming_soon(&self) -> Vec<(&'static str, &'static str)> {
         let t = |key| self.shell.t(key);
-        vec![
-            (t("home.features.apply_title"), t("home.features.apply")),
-            (t("home.features.refund_title"), t("home.features.refund")),
-        ]
+        vec![(t("home.features.apply_title"), t("home.features.apply"))]
     }
 }
 

@@ -1,5 +1,6 @@
 //! The route table: every URL the portal answers, and the handler (one per file) behind it.
 
+mod account;
 mod assets;
 mod card;
 mod email_settings;
@@ -64,6 +65,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(my_data::category::show),
         )
         .route("/history", web::get().to(history::list::show))
+        // 公金受取口座: finders (GET forms), the details form, check your answers, and the card
+        // confirmation that a change or deletion needs (`change` or `delete`).
+        .route("/account", web::get().to(account::overview::show))
+        .route("/account/bank", web::get().to(account::bank::show))
+        .route("/account/branch", web::get().to(account::branch::show))
+        .service(
+            web::resource("/account/details")
+                .route(web::get().to(account::details::show))
+                .route(web::post().to(account::details::submit)),
+        )
+        .service(
+            web::resource("/account/check")
+                .route(web::get().to(account::check::show))
+                .route(web::post().to(account::check::submit)),
+        )
+        .route("/account/delete", web::get().to(account::delete::show))
+        .service(
+            web::resource("/account/confirm/{action}")
+                .route(web::get().to(account::confirm::show))
+                .route(web::post().to(account::confirm::submit)),
+        )
+        .route(
+            "/account/confirm/{action}/status",
+            web::get().to(account::status::show),
+        )
         // メールでのお知らせ通知 (signed in), and the alerts' unsubscribe link (anyone holding it).
         .route(
             "/settings/email",

@@ -16,23 +16,15 @@ use portal_storage::models::outbox::{OutboxMail, purpose};
 use portal_storage::{now_millis, transaction};
 use portal_web::Lang;
 
+use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// How long what the citizen typed into the account form is kept between its pages.
+const DRAFT_TTL: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
 /// The account as typed (or sent by a bank), before any check.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-pub struct AccountInput {
-    #[serde(default)]
-    pub bank_code: String,
-    #[serde(default)]
-    pub branch_code: String,
-    #[serde(default)]
-    pub account_type: String,
-    #[serde(default)]
-    pub account_number: String,
-    #[serde(default)]
-    pub holder_name: String,
-}
+pub use portal_web::pages::account::AccountForm as AccountInput;
 
 /// The fields of an account, named as the form and the API name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -474,4 +466,42 @@ pub async fn history(
         .db
         .run(move |c| BankAccountEvent::for_citizen(c, citizen, 100))
         .await?)
+}
+
+/// Where the account form's answers wait between its pages: per session, so a draft never outlives the
+/// sign-in it was typed in, nor reaches another browser.
+fn draft_key(signed_in: &SignedIn) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(signed_in.token.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("account_draft:{hex}")
+}
+
+/// Keeps what was typed, checked or not, so no page of the journey loses it.
+pub async fn save_draft(
+    state: &AppState,
+    signed_in: &SignedIn,
+    input: &AccountInput,
+) -> Result<(), AppError> {
+    let json = serde_json::to_string(input).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    state
+        .kv
+        .put(&draft_key(signed_in), &json, DRAFT_TTL)
+        .await?;
+    Ok(())
+}
+
+/// What was typed so far, if anything.
+pub async fn draft(
+    state: &AppState,
+    signed_in: &SignedIn,
+) -> Result<Option<AccountInput>, AppError> {
+    let found = state.kv.get(&draft_key(signed_in)).await?;
+    Ok(found.and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+/// Forgets the draft once it is registered.
+pub async fn drop_draft(state: &AppState, signed_in: &SignedIn) -> Result<(), AppError> {
+    state.kv.delete(&draft_key(signed_in)).await?;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod bank_account;
 pub mod banks;
+pub mod card_check;
 pub mod cards;
 pub mod csv;
 pub mod demo;

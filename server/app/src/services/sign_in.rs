@@ -33,8 +33,11 @@ const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Challenge {
     nonce: String,
-    /// SHA-256 of the browser's secret cookie.
+    /// SHA-256 of the browser's secret cookie (or, to confirm an action, of the session it is bound to).
     browser: String,
+    /// What the card confirms when this is not a sign-in (see [`crate::services::card_check`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    purpose: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,12 +53,33 @@ pub struct ChallengeInfo {
     pub code: String,
     pub origin: String,
     pub nonce: String,
+    /// `None` for a sign-in; what is being confirmed otherwise.
+    pub purpose: Option<String>,
+}
+
+impl ChallengeInfo {
+    /// The bytes the card signs for this challenge.
+    pub fn message(&self) -> Vec<u8> {
+        match &self.purpose {
+            None => message_to_sign(&self.origin, &self.code, &self.nonce),
+            Some(purpose) => confirm_message(purpose, &self.origin, &self.code, &self.nonce),
+        }
+    }
 }
 
 /// The exact bytes the card signs. Versioned and bound to the portal's origin, the code and the nonce, so a
 /// signature cannot be replayed against another challenge or another site.
 pub fn message_to_sign(origin: &str, code: &str, nonce: &str) -> Vec<u8> {
     format!("mynaportal-sign-in-v1\norigin={origin}\ncode={code}\nnonce={nonce}\n").into_bytes()
+}
+
+/// What the card signs to confirm an action: a message of its own kind naming the action, so a signature
+/// given to sign in can never stand for a confirmation, nor one action's for another's.
+pub fn confirm_message(purpose: &str, origin: &str, code: &str, nonce: &str) -> Vec<u8> {
+    format!(
+        "mynaportal-confirm-v1\npurpose={purpose}\norigin={origin}\ncode={code}\nnonce={nonce}\n"
+    )
+    .into_bytes()
 }
 
 fn digest(value: &str) -> String {
@@ -101,6 +125,16 @@ pub async fn start(
     browser_secret: &str,
     client: &str,
 ) -> Result<Result<String, SignInFailure>, AppError> {
+    start_for(state, browser_secret, client, None).await
+}
+
+/// Starts a challenge; with a `purpose`, one that confirms an action instead of signing in.
+pub async fn start_for(
+    state: &AppState,
+    browser_secret: &str,
+    client: &str,
+    purpose: Option<&str>,
+) -> Result<Result<String, SignInFailure>, AppError> {
     if !within_limit(
         state,
         &format!("rl:challenge:{client}"),
@@ -120,6 +154,7 @@ pub async fn start(
     let challenge = Challenge {
         nonce: token(32),
         browser: digest(browser_secret),
+        purpose: purpose.map(str::to_owned),
     };
     let json =
         serde_json::to_string(&challenge).map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -146,6 +181,7 @@ pub async fn challenge_info(
         code,
         origin: state.config.public_url(),
         nonce: challenge.nonce,
+        purpose: challenge.purpose,
     }))
 }
 
@@ -230,7 +266,13 @@ pub async fn respond(
     };
     let challenge: Challenge =
         serde_json::from_str(&json).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let message = message_to_sign(&state.config.public_url(), &code, &challenge.nonce);
+    let message = ChallengeInfo {
+        code: code.clone(),
+        origin: state.config.public_url(),
+        nonce: challenge.nonce.clone(),
+        purpose: challenge.purpose.clone(),
+    }
+    .message();
     let verdict = state.cards.verifier().verify(
         certificate,
         &message,

@@ -6,6 +6,7 @@
 //! One integration test binary. Each test starts the real app in-process on an ephemeral port with its own
 //! fresh database (SQLite file, or a PostgreSQL schema when DATABASE_URL is set) and its own outbox.
 
+mod account_pages;
 mod accounts;
 mod agency;
 mod cli;

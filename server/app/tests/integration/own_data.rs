@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use portal_card::{CardKind, Holder, Sex};
+use portal_card::{CardKind, Holder, Sex, SoftwareCard};
 use portal_server::services::{agencies, cards};
 use portal_storage::ids::{AgencyId, CitizenId, RecordId};
 use portal_storage::models::agency::Agency;
@@ -44,7 +44,7 @@ fn browser() -> reqwest::Client {
         .expect("client")
 }
 
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let from = html
         .find(start)
         .unwrap_or_else(|| panic!("{start} not found"))
@@ -57,10 +57,16 @@ impl Citizen {
     /// Issues a card to a new citizen named `name` and signs in with it: the sign-in page's code, the card
     /// app's signed answer, then "continue" in the same browser.
     pub async fn sign_in(app: &TestApp, name: &str) -> Citizen {
+        Citizen::sign_in_as(app, name, "テスト").await.0
+    }
+
+    /// As [`Citizen::sign_in`], for a citizen whose registered kana name is `kana`; the card is kept, for
+    /// pages that ask for it again.
+    pub async fn sign_in_as(app: &TestApp, name: &str, kana: &str) -> (Citizen, SoftwareCard) {
         let request = cards::NewCard {
             holder: Holder {
                 name: name.to_owned(),
-                name_kana: "テスト".to_owned(),
+                name_kana: kana.to_owned(),
                 address: "東京都千代田区永田町一丁目7番1号".to_owned(),
                 birth_date: time::macros::date!(1990 - 04 - 01),
                 sex: Sex::Female,
@@ -85,28 +91,7 @@ impl Citizen {
             .expect("body");
         let code = &between(&html, "/sign-in/qr/", ".svg")[..8];
         let csrf = between(&html, "name=\"csrf_token\" value=\"", "\"");
-        let challenge: Value = app
-            .get(&format!("/card/challenge/{code}"))
-            .await
-            .json()
-            .await
-            .expect("challenge");
-        let message = challenge["message"].as_str().expect("message");
-        let signature = card.sign_auth("1234", message.as_bytes()).expect("sign");
-        use base64::Engine;
-        let encode = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-        let answered = app
-            .client
-            .post(app.url("/card/response"))
-            .json(&serde_json::json!({
-                "code": code,
-                "certificate": encode(card.auth_certificate_der()),
-                "signature": encode(&signature),
-            }))
-            .send()
-            .await
-            .expect("answer");
-        assert_eq!(answered.status(), StatusCode::OK);
+        answer_with_card(app, &mut card, code).await;
         let done = browser
             .post(app.url("/sign-in/continue"))
             .form(&[("csrf_token", csrf), ("code", code)])
@@ -114,7 +99,7 @@ impl Citizen {
             .await
             .expect("continue");
         assert_eq!(done.headers()["location"], "/my-page", "signed in");
-        Citizen { id, browser }
+        (Citizen { id, browser }, card)
     }
 
     pub async fn get(&self, app: &TestApp, path: &str) -> Page {
@@ -142,6 +127,33 @@ impl Citizen {
     pub async fn use_english(&self, app: &TestApp) {
         self.get(app, "/language/en?next=/").await;
     }
+}
+
+/// Answers the challenge `code` with `card` (PIN 1234), as the card app does: what to sign comes from the
+/// portal, the signature goes back to it.
+pub async fn answer_with_card(app: &TestApp, card: &mut SoftwareCard, code: &str) {
+    let challenge: Value = app
+        .get(&format!("/card/challenge/{code}"))
+        .await
+        .json()
+        .await
+        .expect("challenge");
+    let message = challenge["message"].as_str().expect("message");
+    let signature = card.sign_auth("1234", message.as_bytes()).expect("sign");
+    use base64::Engine;
+    let encode = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let answered = app
+        .client
+        .post(app.url("/card/response"))
+        .json(&serde_json::json!({
+            "code": code,
+            "certificate": encode(card.auth_certificate_der()),
+            "signature": encode(&signature),
+        }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(answered.status(), StatusCode::OK);
 }
 
 /// The agency registry (千代田区, 国税庁, 日本年金機構…), by code.

@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::error::AppError;
-use crate::services::sign_in::{self, message_to_sign};
+use crate::services::sign_in;
 use crate::state::AppState;
 
 /// `GET /card/challenge/{code}`: what to sign, for the code shown on the sign-in page (or in its QR code).
@@ -11,15 +11,14 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     match sign_in::challenge_info(&state, &code).await? {
         Some(info) => {
-            let message =
-                String::from_utf8_lossy(&message_to_sign(&info.origin, &info.code, &info.nonce))
-                    .into_owned();
+            let message = String::from_utf8_lossy(&info.message()).into_owned();
             Ok(HttpResponse::Ok()
                 .insert_header(("cache-control", "no-store"))
                 .json(serde_json::json!({
                     "code": info.code,
                     "origin": info.origin,
                     "nonce": info.nonce,
+                    "purpose": info.purpose,
                     "message": message,
                 })))
         }

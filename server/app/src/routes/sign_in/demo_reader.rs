@@ -12,6 +12,7 @@ use super::client_addr;
 use crate::error::AppError;
 use crate::forms::csrf;
 use crate::render;
+use crate::services::card_check::Purpose;
 use crate::services::{demo, sign_in};
 use crate::state::AppState;
 
@@ -102,7 +103,7 @@ pub async fn submit(
             .insert_header((LOCATION, "/sign-in/failed?reason=expired"))
             .finish());
     };
-    let message = sign_in::message_to_sign(&info.origin, &info.code, &info.nonce);
+    let message = info.message();
     let mut card = demo::load_card(&entry)?;
     let signed = card.sign_auth(&pin, &message);
     // The PIN counter lives on the card, as on the real one.
@@ -146,7 +147,13 @@ pub async fn submit(
     )
     .await?
     {
-        Ok(()) => super::continue_::finish(&req, &state, &info.code).await,
+        // A confirmation is collected by the page that asked for it, in the signed-in session.
+        Ok(()) => match info.purpose.as_deref().and_then(Purpose::from_code) {
+            Some(purpose) => Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, format!("{}?code={}", purpose.path(), info.code)))
+                .finish()),
+            None => super::continue_::finish(&req, &state, &info.code).await,
+        },
         Err(failure) => Ok(HttpResponse::SeeOther()
             .insert_header((
                 LOCATION,
