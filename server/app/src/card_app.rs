@@ -111,7 +111,11 @@ pub async fn sign(
     let status = res.status();
     let body: serde_json::Value = res.json().await.unwrap_or_default();
     if status.is_success() {
-        println!("signed in: continue in the browser");
+        match challenge["purpose"].as_str() {
+            // A confirmation (a change of the refund account, say) rather than a sign-in.
+            Some(purpose) => println!("confirmed {purpose}: continue in the browser"),
+            None => println!("signed in: continue in the browser"),
+        }
         Ok(())
     } else {
         bail!(
