@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 
 import { expectNoAxeViolations } from '../fixtures/a11y';
-import { tabTo } from '../fixtures/keyboard';
+import { pressEnterOn, tabTo, typeInto } from '../fixtures/keyboard';
 import { waitForMail } from '../fixtures/mail';
 import { visit } from '../fixtures/pages';
 import { TEST_PIN, answerWithCard, issueCard, readCode, signInQuickly, workerCard, type TestCard } from '../fixtures/sign-in';
@@ -16,24 +16,6 @@ const SIX_DIGITS = /(?<!\d)(\d{6})(?!\d)/;
 
 /** axe on the page as it is now, with the test's JavaScript setting. */
 type Axe = () => Promise<void>;
-
-/** Follows the link `selector` with Tab and Enter, and waits for the page it leads to. */
-async function follow(page: Page, selector: string): Promise<void> {
-  await tabTo(page, selector, 150);
-  const href = (await page.locator(selector).first().getAttribute('href')) ?? '';
-  const target = new URL(href, page.url());
-  await Promise.all([
-    page.waitForURL((url) => url.pathname === target.pathname && url.search === target.search),
-    page.keyboard.press('Enter'),
-  ]);
-  await page.waitForLoadState('load');
-}
-
-/** Tabs to the field `selector` and types `text` into it. */
-async function typeInto(page: Page, selector: string, text: string): Promise<void> {
-  await tabTo(page, selector, 150);
-  await page.keyboard.type(text);
-}
 
 /** Presses Enter where focus is, and waits for the response to the form it sends. */
 async function enterAndWait(page: Page, method: 'GET' | 'POST', path: string, status: number): Promise<void> {
@@ -64,12 +46,12 @@ async function findBankAndBranch(page: Page, axe: Axe, bank: string, branch: str
   await typeInto(page, '#q', bank);
   await enterAndWait(page, 'GET', '/account/bank', 200);
   await axe();
-  await follow(page, 'main a[href="/account/branch?bank=0001"]');
+  await pressEnterOn(page, 'main a[href="/account/branch?bank=0001"]');
   await axe();
   await typeInto(page, '#q', branch);
   await enterAndWait(page, 'GET', '/account/branch', 200);
   await axe();
-  await follow(page, `main a[href="${branchHref}"]`);
+  await pressEnterOn(page, `main a[href="${branchHref}"]`);
   await expect(page.locator('#bank_code')).toHaveValue('0001');
   await axe();
 }
@@ -121,10 +103,10 @@ for (const javaScript of [true, false]) {
 
       // マイページ → 公金受取口座 → register.
       await visit(page, '/my-page');
-      await follow(page, 'main a[href="/account"]');
+      await pressEnterOn(page, 'main a[href="/account"]');
       await expect(page.locator('h1')).toHaveText('公金受取口座');
       await axe();
-      await follow(page, 'main a[href="/account/bank"]');
+      await pressEnterOn(page, 'main a[href="/account/bank"]');
       await axe();
 
       // Searching with nothing typed is an error state of its own.
@@ -161,7 +143,7 @@ for (const javaScript of [true, false]) {
       await axe();
 
       // Change: another branch and number; the card is asked for again.
-      await follow(page, 'main a[href="/account/bank"]');
+      await pressEnterOn(page, 'main a[href="/account/bank"]');
       // 新宿 (240): the exact reading comes first among the 新宿… branches.
       await findBankAndBranch(page, axe, 'みずほ', 'しんじゅく', '/account/details?bank=0001&branch=240');
       await tabTo(page, '#account_type', 150);
@@ -194,10 +176,10 @@ for (const javaScript of [true, false]) {
       }
 
       // Delete, with the card again.
-      await follow(page, 'main a[href="/account/delete"]');
+      await pressEnterOn(page, 'main a[href="/account/delete"]');
       await expect(page.locator('main')).toContainText('****321');
       await axe();
-      await follow(page, 'main a[href="/account/confirm/delete"]');
+      await pressEnterOn(page, 'main a[href="/account/confirm/delete"]');
       await confirmWithCard(page, axe, card, javaScript, 'deleted');
       await expect(page.locator('main')).toContainText('公金受取口座は登録されていません。');
       await expect(page.locator('main table tbody tr')).toHaveCount(3);

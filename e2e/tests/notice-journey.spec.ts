@@ -3,11 +3,11 @@
 // broadcast to the city; both alerts arrive, saying nothing personal; the citizen reads both in the inbox
 // while the unread count in the header goes down; the one-click unsubscribe in the alert stops the mails.
 
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
 import { expectNoAxeViolations } from '../fixtures/a11y';
 import { agencyClient, graphql } from '../fixtures/agency';
-import { tabTo } from '../fixtures/keyboard';
+import { pressEnterOn, typeInto } from '../fixtures/keyboard';
 import { waitForMail, type ReceivedMail } from '../fixtures/mail';
 import { visit } from '../fixtures/pages';
 import { journeyCard, signInQuickly } from '../fixtures/sign-in';
@@ -16,24 +16,6 @@ const CITY = '141003';
 const CITY_NAME = '横浜市';
 const LISTED_TITLE = '国民健康保険料の納付について（e2e）';
 const BROADCAST_TITLE = '防災訓練のお知らせ（e2e）';
-
-/** Follows the link `selector` with Tab and Enter, and waits for the page it leads to. */
-async function pressEnterOn(page: Page, selector: string): Promise<void> {
-  await tabTo(page, selector, 120);
-  const href = (await page.locator(selector).first().getAttribute('href')) ?? '';
-  const target = new URL(href, page.url());
-  await Promise.all([
-    page.waitForURL((url) => url.pathname === target.pathname && url.search === target.search),
-    page.keyboard.press('Enter'),
-  ]);
-  await page.waitForLoadState('load');
-}
-
-/** Types into the field `selector`, reached by Tab. */
-async function typeInto(page: Page, selector: string, text: string): Promise<void> {
-  await tabTo(page, selector, 120);
-  await page.keyboard.type(text);
-}
 
 const SIX_DIGITS = /(?<!\d)(\d{6})(?!\d)/;
 

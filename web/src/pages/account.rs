@@ -184,6 +184,14 @@ impl AccountBranchPage {
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
+
+    pub fn found_heading(&self) -> &'static str {
+        if self.listing_all {
+            self.shell.t("account.branch.all_heading")
+        } else {
+            self.shell.t("account.found_heading")
+        }
+    }
 }
 
 /// `/account/details`: the account's five fields. Ids: `bank_code`, `branch_code`, `account_type` (first

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::common::{TestApp, title};
-use crate::own_data::{Citizen, answer_with_card, between};
+use crate::own_data::{Answer, Citizen, answer_with_card, between, post};
 
 const KANA: &str = "ヤマダ ハナコ";
 
@@ -29,43 +29,6 @@ const GOOD: Typed<'static> = Typed {
     number: "1234567",
     holder: "やまだ はなこ",
 };
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-/// Posts `fields` to `path` with the CSRF token of the form on `form_page`.
-async fn post(
-    app: &TestApp,
-    citizen: &Citizen,
-    form_page: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> Answer {
-    let page = citizen.get(app, form_page).await.text();
-    let token = between(&page, "name=\"csrf_token\" value=\"", "\"").to_owned();
-    let mut all = vec![("csrf_token", token.as_str())];
-    all.extend_from_slice(fields);
-    let res = citizen
-        .browser
-        .post(app.url(path))
-        .form(&all)
-        .send()
-        .await
-        .expect("POST");
-    Answer {
-        status: res.status(),
-        location: res
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned(),
-        body: res.text().await.expect("body"),
-    }
-}
 
 async fn send_details(app: &TestApp, citizen: &Citizen, typed: &Typed<'_>, action: &str) -> Answer {
     post(
@@ -274,7 +237,7 @@ async fn every_wrong_field_says_what_is_wrong_and_keeps_what_was_typed() {
     };
     let left = send_details(&app, &hanako, &typed, "find_bank").await;
     assert_eq!(
-        (left.status, left.location.as_str()),
+        (left.status, left.location()),
         (StatusCode::SEE_OTHER, "/account/bank")
     );
     let back = hanako
@@ -294,14 +257,14 @@ async fn a_change_or_deletion_needs_the_signed_in_citizens_own_card_again() {
 
     // A first registration: details, check your answers, registered at once.
     let sent = send_details(&app, &hanako, &GOOD, "continue").await;
-    assert_eq!(sent.location, "/account/check", "{}", sent.body);
+    assert_eq!(sent.location(), "/account/check", "{}", sent.body);
     let check = hanako.html(&app, "/account/check", StatusCode::OK).await;
     for shown in ["みずほ（0001）", "東京営業部（001）", "1234567", "ﾔﾏﾀﾞ ﾊﾅｺ"]
     {
         assert!(check.contains(shown), "check your answers shows {shown}");
     }
     let done = post(&app, &hanako, "/account/check", "/account/check", &[]).await;
-    assert_eq!(done.location, "/account?done=registered");
+    assert_eq!(done.location(), "/account?done=registered");
     let overview = hanako
         .html(&app, "/account?done=registered", StatusCode::OK)
         .await;
@@ -317,11 +280,13 @@ async fn a_change_or_deletion_needs_the_signed_in_citizens_own_card_again() {
         ..GOOD
     };
     assert_eq!(
-        send_details(&app, &hanako, &new, "continue").await.location,
+        send_details(&app, &hanako, &new, "continue")
+            .await
+            .location(),
         "/account/check"
     );
     let to_card = post(&app, &hanako, "/account/check", "/account/check", &[]).await;
-    assert_eq!(to_card.location, "/account/confirm/change");
+    assert_eq!(to_card.location(), "/account/confirm/change");
     let code = confirmation_code(&app, &hanako, "/account/confirm/change").await;
     let challenge: Value = app
         .get(&format!("/card/challenge/{code}"))
@@ -364,7 +329,8 @@ async fn a_change_or_deletion_needs_the_signed_in_citizens_own_card_again() {
     answer_with_card(&app, &mut card, &code).await;
     let changed = confirm(&app, &hanako, "/account/confirm/change", &code).await;
     assert_eq!(
-        changed.location, "/account?done=changed",
+        changed.location(),
+        "/account?done=changed",
         "{}",
         changed.body
     );
@@ -376,7 +342,7 @@ async fn a_change_or_deletion_needs_the_signed_in_citizens_own_card_again() {
         "7654321"
     );
     let again = confirm(&app, &hanako, "/account/confirm/change", &code).await;
-    assert_eq!(again.location, "/account/details", "the draft is used up");
+    assert_eq!(again.location(), "/account/details", "the draft is used up");
 
     // Deleting: the page says what goes, then the card.
     let delete = hanako.html(&app, "/account/delete", StatusCode::OK).await;
@@ -384,7 +350,7 @@ async fn a_change_or_deletion_needs_the_signed_in_citizens_own_card_again() {
     let code = confirmation_code(&app, &hanako, "/account/confirm/delete").await;
     answer_with_card(&app, &mut card, &code).await;
     let deleted = confirm(&app, &hanako, "/account/confirm/delete", &code).await;
-    assert_eq!(deleted.location, "/account?done=deleted");
+    assert_eq!(deleted.location(), "/account?done=deleted");
     assert_eq!(account(&app, &hanako).await, None);
 
     // The history shows all three, newest first, with the last three digits only.

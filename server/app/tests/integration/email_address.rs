@@ -11,11 +11,10 @@ use portal_storage::models::outbox::{OutboxMail, purpose, status};
 use portal_storage::schema::mail_outbox;
 use portal_storage::{Kv, now_millis};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::common::{Options, TestApp, title};
-use crate::own_data::Citizen;
+use crate::own_data::{Answer, Citizen, post};
 
 /// One app per key-value store the environment offers: the database's, and Redis when REDIS_URL is set.
 async fn apps() -> Vec<TestApp> {
@@ -35,54 +34,6 @@ async fn apps() -> Vec<TestApp> {
         );
     }
     apps
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).expect("form has a csrf_token field") + marker.len();
-    let end = html[start..].find('"').expect("closing quote") + start;
-    html[start..end].to_owned()
-}
-
-/// Posts `fields` to `path` from the citizen's browser, with the CSRF token of the form on `form_page`.
-async fn post(
-    app: &TestApp,
-    citizen: &Citizen,
-    form_page: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> Answer {
-    let page = citizen.get(app, form_page).await;
-    let token = csrf_of(&page.text());
-    let mut all = vec![("csrf_token", token.as_str())];
-    all.extend_from_slice(fields);
-    let res = citizen
-        .browser
-        .post(app.url(path))
-        .form(&all)
-        .send()
-        .await
-        .expect("POST");
-    Answer {
-        status: res.status(),
-        headers: res.headers().clone(),
-        body: res.text().await.expect("body"),
-    }
 }
 
 async fn ask_for_code(app: &TestApp, citizen: &Citizen, address: &str) -> Answer {

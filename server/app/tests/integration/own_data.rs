@@ -156,6 +156,55 @@ pub async fn answer_with_card(app: &TestApp, card: &mut SoftwareCard, code: &str
     assert_eq!(answered.status(), StatusCode::OK);
 }
 
+/// A response to a form, read whole.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("form has a csrf_token field") + marker.len();
+    let end = html[start..].find('"').expect("closing quote") + start;
+    html[start..end].to_owned()
+}
+
+/// Posts `fields` to `path` from the citizen's browser, with the CSRF token of the form on `form_page`.
+pub async fn post(
+    app: &TestApp,
+    citizen: &Citizen,
+    form_page: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> Answer {
+    let page = citizen.get(app, form_page).await;
+    let token = csrf_of(&page.text());
+    let mut all = vec![("csrf_token", token.as_str())];
+    all.extend_from_slice(fields);
+    let res = citizen
+        .browser
+        .post(app.url(path))
+        .form(&all)
+        .send()
+        .await
+        .expect("POST");
+    Answer {
+        status: res.status(),
+        headers: res.headers().clone(),
+        body: res.text().await.expect("body"),
+    }
+}
+
 /// The agency registry (千代田区, 国税庁, 日本年金機構…), by code.
 pub async fn registry(app: &TestApp) -> HashMap<String, AgencyId> {
     app.state
