@@ -31,6 +31,8 @@
 //! [`Definition::parse`] reads the document and [`Definition::check`] lists every problem with its place
 //! (`pages[2].fields[1].prefill`) and reason; a definition with any problem is refused whole.
 
+pub mod catalogue;
+
 use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
