@@ -88,7 +88,8 @@ for (const javaScript of [true, false]) {
     test.use({ javaScriptEnabled: javaScript });
 
     test('register, change and delete the refund account by keyboard, the card asked again', async ({ page }) => {
-      test.setTimeout(180_000);
+      // About 20 axe runs (slower without JavaScript) and three card answers: minutes on a busy 2-core machine.
+      test.setTimeout(360_000);
       const axe: Axe = () => expectNoAxeViolations(page, { javaScriptEnabled: javaScript });
       const card: TestCard = {
         key: `account-${javaScript ? 'js' : 'nojs'}-${process.pid}-${Date.now()}`,

@@ -407,6 +407,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let listen = config.listen;
         let (workers, shutdown_timeout) = (config.workers, config.shutdown_timeout_secs);
         let state = startup::build_state(config).await?;
+        // The bank table is stored on the first start (30,000 rows): done before serving, so no request
+        // waits for it, and on SQLite no other write waits behind that one transaction.
+        state.banks.get(&state.db).await?;
         startup::spawn_purge(state.kv.clone());
         startup::spawn_linkage_retention(state.db.clone(), state.config.linkage_retention_days);
         let mail = portal_server::services::outbox::MailBackground::start(
