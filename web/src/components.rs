@@ -77,7 +77,7 @@ impl CountedMessages {
 #[derive(Debug, Clone)]
 pub struct FieldMessages {
     lang: crate::Lang,
-    texts: Vec<(&'static str, String)>,
+    texts: Vec<(String, String)>,
 }
 
 impl FieldMessages {
@@ -89,14 +89,14 @@ impl FieldMessages {
     }
 
     /// Shows `text` wherever `key` is asked for.
-    pub fn add(&mut self, key: &'static str, text: String) {
-        self.texts.push((key, text));
+    pub fn add(&mut self, key: impl Into<String>, text: String) {
+        self.texts.push((key.into(), text));
     }
 
     pub fn t(&self, key: &str) -> String {
         self.texts
             .iter()
-            .find(|(k, _)| *k == key)
+            .find(|(k, _)| k == key)
             .map(|(_, text)| text.clone())
             .unwrap_or_else(|| self.lang.t(key).to_owned())
     }

@@ -63,7 +63,10 @@ impl Shell {
     /// The service navigation: home, マイページ, わたしの情報, やりとり履歴 and お知らせ when signed in,
     /// feedback, accessibility.
     pub fn nav_items(&self) -> Vec<(&'static str, &'static str)> {
-        let mut items = vec![("/", self.t("header.nav.home"))];
+        let mut items = vec![
+            ("/", self.t("header.nav.home")),
+            ("/services", self.t("services.nav")),
+        ];
         if self.session.is_some() {
             items.push(("/my-page", self.t("header.nav.my_page")));
             items.push(("/my-data", self.t("header.nav.my_data")));
@@ -217,6 +220,7 @@ mod tests {
             hrefs,
             [
                 "/",
+                "/services",
                 "/my-page",
                 "/my-data",
                 "/history",

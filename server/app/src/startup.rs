@@ -30,6 +30,8 @@ pub async fn open_database(config: &Config) -> Result<Db, AppError> {
     }
     db.run(|c| crate::services::agencies::ensure_registry(c).map(|_| ()))
         .await?;
+    db.run(crate::services::form_definitions::ensure_presets)
+        .await?;
     Ok(db)
 }
 

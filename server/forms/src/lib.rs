@@ -30,7 +30,43 @@
 //!
 //! [`Definition::parse`] reads the document and [`Definition::check`] lists every problem with its place
 //! (`pages[2].fields[1].prefill`) and reason; a definition with any problem is refused whole.
+//!
+//! # Answers
+//!
+//! [`answers`] holds what a citizen typed. [`answers::read_page`] reads one page's post: the valid answers,
+//! normalised (katakana, half-width digits, `YYYY-MM-DD`, `123-4567`), every raw value as typed (to show a
+//! page with errors again) and the errors, each linked to its input. A value that fails is not stored; a
+//! field hidden by `show_if` is neither checked nor kept. [`answers::check_all`] checks the whole form at
+//! submission. Answers are stored as JSON, field id → value: `{"type": "text", "value": "2026-11-27"}`,
+//! `many` (`values`), `group` (`entries`), `file` (`key`, `name`, `kind`, `bytes`) or `account`.
+//!
+//! Input names, as the pages post them (the HTML id is [`answers::input_id`]: `f-` and the name with `.` as
+//! `-`; a whole-field error links to the first input):
+//!
+//! | kind | names |
+//! |---|---|
+//! | most kinds | `<id>` |
+//! | checkboxes | `<id>`, once for each ticked box |
+//! | date | `<id>.year`, `<id>.month`, `<id>.day` |
+//! | group | `<id>.<n>.<field>` for entry n = 0, 1, …; a date in an entry `<id>.<n>.<field>.year` … |
+//! | bank_account | `<id>.use` (`registered` or `other`); for another account `<id>.bank_code`, `<id>.branch_code`, `<id>.account_type` (`ordinary`, `current`, `savings`), `<id>.number`, `<id>.holder_kana` |
+//! | file | none: uploads are handled apart and checked by their content with [`answers::check_file`] |
+//!
+//! The CSV export ([`answers::csv_header`], [`answers::csv_row`]) has one column per field, in the order of
+//! the form, headed by its id:
+//!
+//! - a group: `<id>.<n>.<field>` for n = 1 to its `max_items` (10 when not said), entry by entry;
+//! - a bank account: `<id>.bank_code`, `<id>.branch_code`, `<id>.account_type`, `<id>.number` (7 digits),
+//!   `<id>.holder_kana`; the registered account has its details as the page filled them in;
+//! - a date `YYYY-MM-DD`; a number in digits, without separators; a postal code `123-4567`; a select or radios
+//!   the choice's value; checkboxes their values joined by `; `; yes/no `yes` or `no`; a declaration
+//!   `agreed`; a file its original name;
+//! - a hidden or unanswered field: an empty cell.
+//!
+//! [`answers::csv_record`] writes one record (RFC 4180; a cell a spreadsheet would take for a formula is
+//! prefixed with `'`).
 
+pub mod answers;
 pub mod catalogue;
 
 use std::collections::{HashMap, HashSet};
@@ -223,7 +259,7 @@ pub struct Problem {
 }
 
 /// The prefill sources a field can name, besides `records.<category>.<field>` (the citizen's own data).
-pub const PREFILL_PATHS: [&str; 10] = [
+pub const PREFILL_PATHS: [&str; 11] = [
     "basic.name",
     "basic.name_kana",
     "basic.birth_date",
@@ -232,9 +268,17 @@ pub const PREFILL_PATHS: [&str; 10] = [
     "basic.postal_code",
     "basic.municipality",
     "household.members",
+    "household.children",
     "contact.email",
     "account",
 ];
+
+/// What a field of a group prefilled from the household (`household.members`, or `household.children`
+/// for the members who are the citizen's children) takes from each member.
+pub const MEMBER_PATHS: [&str; 3] = ["member.name", "member.birth_date", "member.relationship"];
+
+/// The most entries a group may allow (each is a set of columns in the CSV export).
+pub const MAX_GROUP_ITEMS: usize = 50;
 
 /// File types a file field may accept (checked by content when uploaded).
 pub const FILE_TYPES: [&str; 3] = ["pdf", "jpeg", "png"];
@@ -380,6 +424,16 @@ impl Definition {
         }
         for (index, (place, field)) in fields.iter().enumerate() {
             check_field(&mut problem, place, field, context);
+            let in_group = place.matches(".fields[").count() > 1;
+            if !in_group
+                && let Some(path) = field.prefill.as_deref()
+                && path.starts_with("member.")
+            {
+                problem(
+                    &format!("{place}.prefill"),
+                    format!("“{path}” fills a field of a household group, not a field of the page"),
+                );
+            }
             if let Some(condition) = &field.show_if {
                 let at = format!("{place}.show_if");
                 match by_id.get(condition.field.as_str()) {
@@ -538,11 +592,33 @@ fn check_field(
                     "a group cannot hold another group".to_owned(),
                 );
             }
-            if field.max_items == Some(0) {
-                problem(
+            match field.max_items {
+                Some(0) => problem(
                     &format!("{place}.max_items"),
                     "a group must allow at least one entry".to_owned(),
-                );
+                ),
+                Some(n) if n > MAX_GROUP_ITEMS => problem(
+                    &format!("{place}.max_items"),
+                    format!("a group allows at most {MAX_GROUP_ITEMS} entries"),
+                ),
+                _ => {}
+            }
+            let from_household = field
+                .prefill
+                .as_deref()
+                .is_some_and(|p| p.starts_with("household."));
+            for (f, sub) in field.fields.iter().enumerate() {
+                if !from_household
+                    && sub
+                        .prefill
+                        .as_deref()
+                        .is_some_and(|p| p.starts_with("member."))
+                {
+                    problem(
+                        &format!("{place}.fields[{f}].prefill"),
+                        "member.* fills a field of a group prefilled from household.members or household.children".to_owned(),
+                    );
+                }
             }
         }
         _ if !field.fields.is_empty() => {
@@ -600,8 +676,24 @@ fn check_prefill(
     kind: Kind,
     context: &Context,
 ) {
+    if path.starts_with("member.") {
+        if !MEMBER_PATHS.contains(&path) {
+            problem(
+                at,
+                format!(
+                    "“{path}” is not a member's value: use one of {}",
+                    MEMBER_PATHS.join(", ")
+                ),
+            );
+        } else if (path == "member.birth_date") != (kind == Kind::Date)
+            || !matches!(kind, Kind::Date | Kind::Text | Kind::Kana)
+        {
+            problem(at, format!("“{path}” cannot fill a {} field", kind.code()));
+        }
+        return;
+    }
     let fits = match path {
-        "household.members" => kind == Kind::Group,
+        "household.members" | "household.children" => kind == Kind::Group,
         "account" => kind == Kind::BankAccount,
         "basic.postal_code" => kind == Kind::PostalCode || kind == Kind::Text,
         "basic.birth_date" => kind == Kind::Date,
@@ -775,6 +867,10 @@ title = {{ ja = "二", en = "Two" }}
                 "kind = \"text\"\nlocked = true",
                 "only a prefilled field can be locked",
             ),
+            (
+                "kind = \"text\"\nprefill = \"member.name\"",
+                "fills a field of a household group",
+            ),
         ];
         for (body, reason) in cases {
             let found = problems(&field(&format!("id = \"x\"\n{body}")));
@@ -787,6 +883,57 @@ title = {{ ja = "二", en = "Two" }}
                 found[0].reason.contains(reason),
                 "{body}: {}",
                 found[0].reason
+            );
+        }
+    }
+
+    #[test]
+    fn member_values_fill_only_fields_of_a_household_group() {
+        let group = |prefill: &str, sub: &str| {
+            field(&format!(
+                "id = \"kids\"\nkind = \"group\"\n{prefill}\n\n[[pages.fields.fields]]\nid = \"kid\"\nlabel = {{ ja = \"氏名\", en = \"Name\" }}\n{sub}"
+            ))
+        };
+        let good = group(
+            "prefill = \"household.children\"",
+            "kind = \"text\"\nprefill = \"member.name\"",
+        );
+        assert_eq!(problems(&good), Vec::new());
+        let cases = [
+            (
+                group("", "kind = \"text\"\nprefill = \"member.name\""),
+                "pages[1].fields[0].fields[0].prefill",
+                "prefilled from household",
+            ),
+            (
+                group(
+                    "prefill = \"household.members\"",
+                    "kind = \"text\"\nprefill = \"member.shoe_size\"",
+                ),
+                "pages[1].fields[0].fields[0].prefill",
+                "is not a member's value",
+            ),
+            (
+                group(
+                    "prefill = \"household.members\"",
+                    "kind = \"text\"\nprefill = \"member.birth_date\"",
+                ),
+                "pages[1].fields[0].fields[0].prefill",
+                "cannot fill a text field",
+            ),
+            (
+                group("max_items = 51", "kind = \"text\""),
+                "pages[1].fields[0].max_items",
+                "at most 50",
+            ),
+        ];
+        for (text, place, reason) in cases {
+            let found = problems(&text);
+            assert!(
+                found
+                    .iter()
+                    .any(|p| p.place == place && p.reason.contains(reason)),
+                "{place} {reason}: {found:?}"
             );
         }
     }

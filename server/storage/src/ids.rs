@@ -132,3 +132,18 @@ typed_id!(
     /// One entry of a citizen's 公金受取口座 history (registered, changed, deleted, invalidated).
     BankEventId
 );
+
+typed_id!(
+    /// One published version of a form definition (ぴったりサービス).
+    FormDefinitionId
+);
+
+typed_id!(
+    /// A citizen's application, from its first saved page (a draft) to its final status.
+    ApplicationId
+);
+
+typed_id!(
+    /// One status change or message of an application.
+    ApplicationEventId
+);

@@ -313,3 +313,55 @@ diesel::allow_tables_to_appear_in_same_query!(
     notice_fanouts,
     agency_pseudonyms
 );
+
+diesel::table! {
+    form_definitions (id) {
+        id -> Text,
+        agency_id -> Text,
+        form_key -> Text,
+        version -> Integer,
+        title_ja -> Text,
+        title_en -> Text,
+        document -> Text,
+        published_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        citizen_id -> Text,
+        form_definition_id -> Text,
+        agency_id -> Text,
+        status -> Text,
+        answers -> Text,
+        sources -> Text,
+        receipt_number -> Nullable<Text>,
+        correction_fields -> Nullable<Text>,
+        signature -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        submitted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    application_events (id) {
+        id -> Text,
+        application_id -> Text,
+        kind -> Text,
+        status -> Nullable<Text>,
+        actor -> Text,
+        body -> Nullable<Text>,
+        at -> BigInt,
+    }
+}
+
+diesel::joinable!(applications -> form_definitions (form_definition_id));
+diesel::joinable!(application_events -> applications (application_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    form_definitions,
+    applications,
+    application_events,
+    agencies
+);

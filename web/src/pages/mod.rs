@@ -3,11 +3,13 @@
 
 pub mod account;
 pub mod account_mail;
+pub mod apply;
 pub mod email_settings;
 pub mod history;
 pub mod my_data;
 pub mod notice_mail;
 pub mod notices;
+pub mod services;
 pub mod sign_in;
 
 use askama::Template;

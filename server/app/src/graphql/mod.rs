@@ -5,6 +5,7 @@
 mod account;
 mod agency;
 pub mod error;
+mod form;
 mod notice;
 mod query;
 
@@ -12,16 +13,28 @@ use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 pub use account::{AccountMutation, AccountQuery};
 pub use agency::{AgencyMutation, AgencyQuery};
+pub use form::{FormMutation, FormQuery};
 pub use notice::{NoticeMutation, NoticeQuery};
 pub use query::ServiceQuery;
 
 /// Every query field: public facts about the service, and what agencies read.
 #[derive(MergedObject, Default)]
-pub struct Query(ServiceQuery, AgencyQuery, NoticeQuery, AccountQuery);
+pub struct Query(
+    ServiceQuery,
+    AgencyQuery,
+    NoticeQuery,
+    AccountQuery,
+    FormQuery,
+);
 
 /// Every mutation: what agencies publish and post.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AgencyMutation, NoticeMutation, AccountMutation);
+pub struct Mutation(
+    AgencyMutation,
+    NoticeMutation,
+    AccountMutation,
+    FormMutation,
+);
 
 pub type PortalSchema = Schema<Query, Mutation, EmptySubscription>;
 

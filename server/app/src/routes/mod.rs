@@ -15,6 +15,7 @@ mod notices;
 mod oauth;
 mod ops;
 mod pages;
+mod services;
 mod session;
 pub mod sign_in;
 mod unsubscribe;
@@ -24,6 +25,9 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::home::show))
         .route("/accessibility", web::get().to(pages::accessibility::show))
+        // ぴったりサービス: the catalogue, open to anyone.
+        .route("/services", web::get().to(services::list::show))
+        .route("/services/{id}", web::get().to(services::show::show))
         .route("/components", web::get().to(pages::components::show))
         .service(
             web::resource("/feedback")

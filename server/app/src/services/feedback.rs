@@ -5,28 +5,11 @@ use portal_storage::now_millis;
 use portal_web::Lang;
 use portal_web::pages::FeedbackForm;
 use portal_web::pages::email::{FeedbackHtml, FeedbackSubject, FeedbackText};
-use rand::Rng;
 
 use crate::error::AppError;
 use crate::forms::feedback::ValidFeedback;
 use crate::mail::Mail;
 use crate::state::AppState;
-
-/// Crockford's base32 alphabet: no I, L, O or U, so a reference read out over the phone is unambiguous.
-const REFERENCE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-fn new_reference(today: time::Date) -> String {
-    let mut rng = rand::rng();
-    let suffix: String = (0..6)
-        .map(|_| char::from(REFERENCE_ALPHABET[rng.random_range(0..REFERENCE_ALPHABET.len())]))
-        .collect();
-    format!(
-        "FB-{:04}{:02}{:02}-{suffix}",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
-    )
-}
 
 /// Stores the feedback and alerts the operator's mailbox. Returns the reference shown to the sender.
 ///
@@ -38,7 +21,7 @@ pub async fn submit(
     feedback: ValidFeedback,
 ) -> Result<String, AppError> {
     let today = time::OffsetDateTime::now_utc().date();
-    let reference = new_reference(today);
+    let reference = crate::random::reference("FB", today);
     let row = Feedback {
         id: FeedbackId::new(),
         reference: reference.clone(),
@@ -104,21 +87,4 @@ pub async fn submit(
         tracing::error!(error = %e, %reference, "feedback stored but the alert mail failed");
     }
     Ok(reference)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn references_carry_the_date_and_six_unambiguous_characters() {
-        let reference = new_reference(time::macros::date!(2026 - 11 - 26));
-        let (prefix, suffix) = reference.split_at("FB-20261126-".len());
-        assert_eq!(prefix, "FB-20261126-");
-        assert_eq!(suffix.len(), 6);
-        assert!(
-            suffix.bytes().all(|b| REFERENCE_ALPHABET.contains(&b)),
-            "{reference}"
-        );
-    }
 }

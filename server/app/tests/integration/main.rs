@@ -26,5 +26,6 @@ mod pages;
 mod schema_sdl;
 mod security;
 mod seed;
+mod services;
 mod sessions;
 mod sign_in;

@@ -1,0 +1,200 @@
+//! ぴったりサービス applications: one question page of a form, the check-your-answers page, the receipt, and
+//! the citizen's list of applications (申請中). The server builds the field views from the form definition
+//! (`crate::form_view`).
+
+use askama::Template;
+
+use crate::Shell;
+use crate::components::FieldMessages;
+
+/// One error of a question page: the id of the input the summary links to, and the same id as the key of
+/// its text in the page's [`FieldMessages`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormError {
+    pub field: String,
+    pub message_key: String,
+}
+
+/// A sub-input of a bank-account field (bank code, branch code, number, holder).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubInput {
+    pub id: String,
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+    pub value: String,
+    pub error: Option<String>,
+    pub inputmode: &'static str,
+    pub width: &'static str,
+}
+
+/// A bank-account field: the registered refund account offered first, another account below.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountView {
+    pub use_name: String,
+    pub use_legend: String,
+    /// (value, text, item hint, checked): `registered` (with the account as its hint) and `other`.
+    pub use_options: Vec<(String, String, String, bool)>,
+    pub other_lead: String,
+    pub inputs: Vec<SubInput>,
+    pub type_id: String,
+    pub type_name: String,
+    pub type_label: String,
+    pub type_options: Vec<(String, String, bool)>,
+    pub type_error: Option<String>,
+}
+
+/// One item of a question page, ready to show: a field, or one of the frames around a repeatable group
+/// and its entries (the page's list is flat, a group's items between its `group_start` and `group_end`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldView {
+    /// Empty for a field; `group_start`, `entry_start`, `entry_end` or `group_end` for a frame (whose
+    /// `label` is the group's legend or the entry's, "児童 1").
+    pub frame: &'static str,
+    /// An `entry_end`'s remove button or a `group_end`'s add button: the `action` value (empty for none)
+    /// and its text.
+    pub button_value: String,
+    pub button_text: String,
+    /// The definition's kind code (`text`, `date`, `group`, …).
+    pub kind: String,
+    pub name: String,
+    pub id: String,
+    pub label: String,
+    /// The definition's hint, with the era of a date and "optional" where it applies.
+    pub hint: String,
+    /// Where a prefilled value came from and as of when; empty when it was not prefilled.
+    pub source: String,
+    /// Prefilled and not to be changed: shown as text, not as an input.
+    pub locked: bool,
+    pub shown_value: String,
+    /// Text-like kinds: what is in the box.
+    pub value: String,
+    /// Date: year, month, day as typed.
+    pub date: (String, String, String),
+    /// Radios, yes/no, checkboxes, declaration: (value, text, item hint, checked).
+    pub options: Vec<(String, String, String, bool)>,
+    /// Select: (value, text, selected).
+    pub select_options: Vec<(String, String, bool)>,
+    /// The key of the field's error in the page's messages (its input id), when it has one.
+    pub error: Option<String>,
+    /// The `aria-describedby` of a fieldset drawn here: its hint and error ids.
+    pub described_by: String,
+    pub inputmode: &'static str,
+    pub autocomplete: &'static str,
+    pub width: &'static str,
+    /// File: the `accept` attribute, and the file already attached ("name (size)").
+    pub accept: String,
+    pub file: Option<String>,
+    pub account: Option<AccountView>,
+}
+
+/// A question page: one page of the definition, with its errors and what was typed.
+#[derive(Template)]
+#[template(path = "pages/apply_page.html")]
+pub struct ApplyPage {
+    pub shell: Shell,
+    pub form_title: String,
+    pub page_title: String,
+    /// "3 ページ中 1 ページ目" / "Page 1 of 3".
+    pub progress: String,
+    pub back_href: String,
+    pub action: String,
+    pub fields: Vec<FieldView>,
+    pub errors: Vec<FormError>,
+    pub messages: FieldMessages,
+    pub has_prefilled: bool,
+    pub has_file: bool,
+}
+
+/// One row of the check-your-answers page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnswerRow {
+    pub key: String,
+    pub value: String,
+    /// The page to change it on; empty for a locked, prefilled value.
+    pub change_href: String,
+}
+
+/// One page's answers on the check-your-answers page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnswerSection {
+    pub title: String,
+    pub rows: Vec<AnswerRow>,
+}
+
+/// Check your answers: every answer by page with change links, what is still missing, then the
+/// declaration that sending gives the answers to the agency, and the send button.
+#[derive(Template)]
+#[template(path = "pages/apply_check.html")]
+pub struct ApplyCheckPage {
+    pub shell: Shell,
+    pub form_title: String,
+    pub agency: String,
+    pub sections: Vec<AnswerSection>,
+    /// (link to the page, message) of every problem that stops sending.
+    pub missing: Vec<(String, String)>,
+    pub action: String,
+    pub back_href: String,
+}
+
+/// One event of an application's history, ready to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventRow {
+    /// YYYY-MM-DD HH:MM in Japan.
+    pub at: String,
+    pub text: String,
+    pub body: String,
+}
+
+/// An application after sending: the receipt (it prints well), its status and history, and what the
+/// citizen can do now.
+#[derive(Template)]
+#[template(path = "pages/application.html")]
+pub struct ApplicationPage {
+    pub shell: Shell,
+    pub form_title: String,
+    pub agency: String,
+    pub receipt_number: String,
+    pub submitted_at: String,
+    pub status: String,
+    /// Just sent: the confirmation panel is shown.
+    pub just_sent: bool,
+    pub sections: Vec<AnswerSection>,
+    pub events: Vec<EventRow>,
+}
+
+/// One application in the citizen's list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationRow {
+    pub href: String,
+    pub title: String,
+    pub status: String,
+    pub draft: bool,
+    /// Last saved (draft) or sent, YYYY-MM-DD.
+    pub date: String,
+    pub receipt_number: String,
+}
+
+/// 申請中 and sent applications, most recently changed first.
+#[derive(Template)]
+#[template(path = "pages/applications.html")]
+pub struct ApplicationsPage {
+    pub shell: Shell,
+    pub rows: Vec<ApplicationRow>,
+    pub pagination: crate::components::Pagination,
+}
+
+/// Before starting a form: what it asks, that known answers are filled in, that progress is saved; a start
+/// button, or the link to continue a saved draft.
+#[derive(Template)]
+#[template(path = "pages/apply_start.html")]
+pub struct ApplyStartPage {
+    pub shell: Shell,
+    pub form_title: String,
+    pub agency: String,
+    /// The page titles, in order.
+    pub pages: Vec<String>,
+    pub action: String,
+    /// (continue href, last saved YYYY-MM-DD) of a saved draft.
+    pub draft: Option<(String, String)>,
+}
