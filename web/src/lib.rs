@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod components;
+pub mod form_view;
 pub mod format;
 pub mod i18n;
 pub mod pages;

@@ -70,6 +70,7 @@ impl Shell {
         if self.session.is_some() {
             items.push(("/my-page", self.t("header.nav.my_page")));
             items.push(("/my-data", self.t("header.nav.my_data")));
+            items.push(("/applications", self.t("applications.nav")));
             items.push(("/history", self.t("header.nav.history")));
             items.push(("/notices", self.t("notices.nav")));
         }
@@ -223,6 +224,7 @@ mod tests {
                 "/services",
                 "/my-page",
                 "/my-data",
+                "/applications",
                 "/history",
                 "/notices",
                 "/feedback",

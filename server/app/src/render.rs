@@ -85,6 +85,13 @@ pub async fn citizen_shell(
     Ok(shell)
 }
 
+/// 303 to `location`: where a POST sends the browser next, or a page that lives elsewhere now.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location.to_owned()))
+        .finish()
+}
+
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")

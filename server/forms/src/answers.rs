@@ -1212,7 +1212,8 @@ fn with_separators(value: &str) -> String {
     out
 }
 
-fn display_account(account: &AccountValue, ja: bool) -> String {
+/// An account as [`display`] shows it.
+pub fn display_account(account: &AccountValue, ja: bool) -> String {
     let kind = match account.account_type.as_str() {
         "ordinary" => pick(ja, "普通", "Ordinary"),
         "current" => pick(ja, "当座", "Current"),

@@ -106,6 +106,14 @@ pub struct ApplyPage {
     pub has_file: bool,
 }
 
+impl ApplyPage {
+    /// Whether the page has a group's add or remove buttons, which come before the continue button: pressing
+    /// Enter in a box must not press them, so a hidden continue button is put first.
+    pub fn has_entry_buttons(&self) -> bool {
+        self.fields.iter().any(|f| !f.button_value.is_empty())
+    }
+}
+
 /// One row of the check-your-answers page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AnswerRow {

@@ -274,6 +274,16 @@ impl MyPage {
                 t("home.features.notices_title"),
                 t("home.features.notices"),
             ),
+            (
+                "/services",
+                t("home.features.apply_title"),
+                t("home.features.apply"),
+            ),
+            (
+                "/applications",
+                t("applications.title"),
+                t("applications.lead"),
+            ),
             ("/account", t("account.menu_title"), t("account.menu_text")),
             (
                 "/settings/email",
@@ -283,10 +293,10 @@ impl MyPage {
         ]
     }
 
-    /// What the signed-in page will offer, shown as plain text (no links yet): (title, description).
+    /// What the signed-in page will offer, shown as plain text (no links yet): (title, description). Empty
+    /// while everything announced is available; the page then leaves the section out.
     pub fn coming_soon(&self) -> Vec<(&'static str, &'static str)> {
-        let t = |key| self.shell.t(key);
-        vec![(t("home.features.apply_title"), t("home.features.apply"))]
+        Vec::new()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The route table: every URL the portal answers, and the handler (one per file) behind it.
 
 mod account;
+mod apply;
 mod assets;
 mod card;
 mod email_settings;
@@ -28,6 +29,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // ぴったりサービス: the catalogue, open to anyone.
         .route("/services", web::get().to(services::list::show))
         .route("/services/{id}", web::get().to(services::show::show))
+        // Applying online: start (or continue), question pages saved one by one, check, and after.
+        .service(
+            web::resource("/apply/{form}")
+                .route(web::get().to(apply::start::show))
+                .route(web::post().to(apply::start::submit)),
+        )
+        .route("/applications", web::get().to(apply::list::show))
+        .route("/applications/{id}", web::get().to(apply::show::show))
+        .service(
+            web::resource("/applications/{id}/pages/{page}")
+                .route(web::get().to(apply::page::show))
+                .route(web::post().to(apply::page::submit)),
+        )
+        .service(
+            web::resource("/applications/{id}/check")
+                .route(web::get().to(apply::check::show))
+                .route(web::post().to(apply::check::submit)),
+        )
         .route("/components", web::get().to(pages::components::show))
         .service(
             web::resource("/feedback")

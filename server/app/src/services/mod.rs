@@ -1,6 +1,7 @@
 //! Services: what the portal does, apart from how requests arrive. Handlers validate and call these.
 
 pub mod agencies;
+pub mod applications;
 pub mod bank_account;
 pub mod banks;
 pub mod card_check;
@@ -19,6 +20,7 @@ pub mod my_data;
 pub mod notices;
 pub mod outbox;
 pub mod payments;
+pub mod prefill;
 pub mod records;
 pub mod seed;
 pub mod sign_in;

@@ -9,6 +9,7 @@
 mod account_pages;
 mod accounts;
 mod agency;
+mod apply;
 mod cli;
 mod common;
 mod email_address;

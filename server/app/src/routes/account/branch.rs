@@ -4,10 +4,10 @@ use portal_web::components::FieldErrors;
 use portal_web::pages::account::{AccountBranchPage, FoundItem};
 use serde::Deserialize;
 
-use super::see_other;
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::render;
+use crate::render::see_other;
 use crate::state::AppState;
 
 /// Results shown at most; a bank with no more branches than this has them all listed before any search.

@@ -4,11 +4,11 @@ use portal_storage::now_millis;
 use portal_web::pages::account::{AccountCheckPage, AccountDone, account_type_label};
 use serde::Deserialize;
 
-use super::see_other;
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::forms::csrf;
 use crate::render;
+use crate::render::see_other;
 use crate::services::bank_account::{self, Channel, Checked, Registered};
 use crate::services::card_check::Purpose;
 use crate::state::AppState;

@@ -5,11 +5,11 @@ use portal_web::pages::account::{AccountConfirmPage, AccountDone};
 use portal_web::pages::sign_in::SignInFailure;
 use serde::Deserialize;
 
-use super::see_other;
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::forms::csrf;
 use crate::render;
+use crate::render::see_other;
 use crate::routes::sign_in::client_addr;
 use crate::services::bank_account;
 use crate::services::card_check::{self, Confirmation, Purpose};

@@ -2,10 +2,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use portal_web::pages::account::AccountDeletePage;
 
-use super::see_other;
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::render;
+use crate::render::see_other;
 use crate::services::bank_account;
 use crate::state::AppState;
 

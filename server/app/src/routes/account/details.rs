@@ -4,11 +4,11 @@ use portal_web::components::{FieldErrors, FieldMessages};
 use portal_web::pages::account::{AccountDetailsPage, AccountForm};
 use serde::Deserialize;
 
-use super::see_other;
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::forms::csrf;
 use crate::render;
+use crate::render::see_other;
 use crate::services::bank_account::{self, Field, Problem};
 use crate::state::AppState;
 

@@ -2,8 +2,6 @@
 //! your answers, the card confirmation before a change or deletion, and the deletion page. Every page is
 //! for the signed-in citizen only.
 
-use actix_web::HttpResponse;
-use actix_web::http::header::LOCATION;
 use portal_bank::directory::Directory;
 use portal_storage::models::bank_account::BankAccount;
 use portal_web::Shell;
@@ -17,13 +15,6 @@ pub mod delete;
 pub mod details;
 pub mod overview;
 pub mod status;
-
-/// Post/redirect/get: a 303 to `location`.
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((LOCATION, location.to_owned()))
-        .finish()
-}
 
 /// "みずほ銀行（0001）": the bank's current name from the table, with its code; the code alone if the
 /// table no longer has it.

@@ -3,11 +3,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use portal_web::pages::email_settings::{EmailCategoriesPage, EmailDone};
 use serde::Deserialize;
 
-use super::see_other;
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::forms::{csrf, email_address as validation};
 use crate::render;
+use crate::render::see_other;
 use crate::services::email_address;
 use crate::state::AppState;
 

@@ -4,11 +4,11 @@ use portal_web::components::FieldErrors;
 use portal_web::pages::email_settings::{EmailConfirmForm, EmailConfirmPage};
 use serde::Deserialize;
 
-use super::see_other;
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::forms::csrf;
 use crate::render;
+use crate::render::see_other;
 use crate::services::email_address::{self, CodeSent};
 use crate::state::AppState;
 

@@ -1,0 +1,119 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use portal_web::Shell;
+use portal_web::form_view::answer_sections;
+use portal_web::pages::apply::ApplyCheckPage;
+
+use super::{application_id, check_href, form_title, page_href};
+use crate::auth::extract::SignedIn;
+use crate::error::AppError;
+use crate::render::{self, see_other};
+use crate::services::applications::{self, Opened, Submitted};
+use crate::services::catalogue;
+use crate::state::AppState;
+
+fn draw(
+    shell: Shell,
+    opened: &Opened,
+    problems: &[(usize, portal_forms::answers::FieldError)],
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let lang = shell.lang;
+    let id = opened.application.id;
+    let pages = &opened.definition.pages;
+    let change = |page: usize| {
+        pages
+            .get(page)
+            .map(|p| format!("{}?return=check", page_href(id, &p.id)))
+            .unwrap_or_default()
+    };
+    let missing = problems
+        .iter()
+        .filter_map(|(page, error)| {
+            let page = pages.get(*page)?;
+            let text = if lang == portal_web::Lang::Ja {
+                error.message.ja.clone()
+            } else {
+                error.message.en.clone()
+            };
+            Some((
+                format!("{}?return=check#{}", page_href(id, &page.id), error.input),
+                text,
+            ))
+        })
+        .collect();
+    render::page(
+        status,
+        &ApplyCheckPage {
+            form_title: form_title(opened, lang),
+            agency: catalogue::agency_name(&opened.definition.agency, lang),
+            sections: answer_sections(
+                &opened.definition,
+                &opened.answers,
+                &opened.locked(),
+                lang,
+                &change,
+            ),
+            missing,
+            action: check_href(id),
+            back_href: pages
+                .last()
+                .map(|p| page_href(id, &p.id))
+                .unwrap_or_else(|| format!("/applications/{id}")),
+            shell,
+        },
+    )
+}
+
+async fn editable(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: &str,
+) -> Result<Result<Opened, HttpResponse>, AppError> {
+    let id = application_id(id)?;
+    let opened = applications::open(state, signed_in.citizen, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !opened.editable() {
+        return Ok(Err(see_other(&format!("/applications/{id}"))));
+    }
+    Ok(Ok(opened))
+}
+
+/// Check your answers: every answer with a change link, and anything still missing linked to its page.
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let opened = match editable(&state, &signed_in, &path.into_inner()).await? {
+        Ok(opened) => opened,
+        Err(redirect) => return Ok(redirect),
+    };
+    let shell = render::citizen_shell(&req, &state, &signed_in).await?;
+    let problems = portal_forms::answers::check_all(&opened.definition, &opened.answers);
+    draw(shell, &opened, &problems, StatusCode::OK)
+}
+
+/// Sends the application; one still incomplete comes back with what is missing.
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let opened = match editable(&state, &signed_in, &path.into_inner()).await? {
+        Ok(opened) => opened,
+        Err(redirect) => return Ok(redirect),
+    };
+    let id = opened.application.id;
+    match applications::submit(&state, &opened).await? {
+        Submitted::Sent(_) => Ok(see_other(&format!("/applications/{id}?sent=1"))),
+        Submitted::AlreadySent => Ok(see_other(&format!("/applications/{id}"))),
+        Submitted::Incomplete(problems) => {
+            let shell = render::citizen_shell(&req, &state, &signed_in).await?;
+            draw(shell, &opened, &problems, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use portal_storage::models::application::ApplicationStatus;
+use portal_web::form_view::answer_sections;
+use portal_web::pages::apply::{ApplicationPage, EventRow};
+
+use super::{application_id, form_title, resume_href};
+use crate::auth::extract::SignedIn;
+use crate::error::AppError;
+use crate::render::{self, see_other};
+use crate::services::applications;
+use crate::services::catalogue;
+use crate::services::history::japan_time;
+use crate::state::AppState;
+
+/// "2026年11月27日 14:05": a time in Japan in the page's language.
+fn when(lang: portal_web::Lang, at: i64) -> String {
+    let (date, time) = japan_time(at);
+    portal_web::format::datetime(lang, &date, &time)
+}
+
+/// An application: a draft continues where it needs answers; a sent one shows its receipt, status,
+/// history and answers. `?sent=1` right after sending adds the confirmation panel.
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    query: web::Query<BTreeMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let id = application_id(&path.into_inner())?;
+    let opened = applications::open(&state, signed_in.citizen, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if opened.editable() {
+        return Ok(see_other(&resume_href(&opened)));
+    }
+    let shell = render::citizen_shell(&req, &state, &signed_in).await?;
+    let lang = shell.lang;
+    let status_name = |code: &str| {
+        lang.get(&format!("application.status_name.{code}"))
+            .unwrap_or(code)
+            .to_owned()
+    };
+    let events = applications::events(&state, id)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            at: when(lang, e.at),
+            text: e.status.as_deref().map(status_name).unwrap_or_default(),
+            body: e.body.unwrap_or_default(),
+        })
+        .collect();
+    let application = &opened.application;
+    let no_change = |_: usize| String::new();
+    render::page(
+        StatusCode::OK,
+        &ApplicationPage {
+            form_title: form_title(&opened, lang),
+            agency: catalogue::agency_name(&opened.definition.agency, lang),
+            receipt_number: application.receipt_number.clone().unwrap_or_default(),
+            submitted_at: application
+                .submitted_at
+                .map(|at| when(lang, at))
+                .unwrap_or_default(),
+            status: status_name(opened.status().code()),
+            just_sent: query.get("sent").is_some_and(|s| s == "1")
+                && opened.status() == ApplicationStatus::Sent,
+            sections: answer_sections(
+                &opened.definition,
+                &opened.answers,
+                &BTreeSet::new(),
+                lang,
+                &no_change,
+            ),
+            events,
+            shell,
+        },
+    )
+}

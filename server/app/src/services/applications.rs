@@ -1,0 +1,275 @@
+//! Applications (ぴったりサービス): a draft is stored from the moment the citizen starts, prefilled, and saved
+//! at every page, so it survives sign-out and the idle time-out; submitting checks it whole, gives a receipt
+//! number and records that the answers went to the agency (やりとり履歴).
+
+use std::collections::BTreeSet;
+
+use portal_forms::Definition;
+use portal_forms::answers::{self, Answers, FieldError};
+use portal_storage::ids::{ApplicationEventId, ApplicationId, CitizenId};
+use portal_storage::models::agency::Agency;
+use portal_storage::models::application::{
+    Application, ApplicationEvent, ApplicationListed, ApplicationStatus, FormDefinition,
+};
+use portal_storage::models::linkage::{LinkageRecord, NewLinkage};
+use portal_storage::{StorageError, now_millis, transaction};
+
+use crate::error::AppError;
+use crate::services::form_definitions;
+use crate::services::prefill::{self, Sources};
+use crate::state::AppState;
+
+/// Applications listed per page of 申請の状況.
+pub const PAGE_SIZE: i64 = 20;
+
+/// An application with its form, read back for a page.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub application: Application,
+    pub form: FormDefinition,
+    pub definition: Definition,
+    pub answers: Answers,
+    pub sources: Sources,
+}
+
+impl Opened {
+    pub fn status(&self) -> ApplicationStatus {
+        self.application.status().unwrap_or(ApplicationStatus::Sent)
+    }
+
+    /// The citizen may still change the answers: a draft.
+    pub fn editable(&self) -> bool {
+        self.status() == ApplicationStatus::Draft
+    }
+
+    /// Fields whose value was prefilled and that the definition locks.
+    pub fn locked(&self) -> BTreeSet<String> {
+        self.definition
+            .fields()
+            .into_iter()
+            .filter(|(_, f)| f.locked && self.sources.contains_key(&f.id))
+            .map(|(_, f)| f.id.clone())
+            .collect()
+    }
+
+    /// The index of a page by its id.
+    pub fn page_index(&self, page_id: &str) -> Option<usize> {
+        self.definition.pages.iter().position(|p| p.id == page_id)
+    }
+}
+
+fn malformed(what: &str, e: impl std::fmt::Display) -> AppError {
+    AppError::Storage(StorageError::Malformed(format!("{what}: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| malformed("answers", e))
+}
+
+/// The citizen's saved draft of the newest version's form, if any.
+pub async fn draft_of(
+    state: &AppState,
+    citizen: CitizenId,
+    form_key: String,
+) -> Result<Option<Application>, AppError> {
+    Ok(state
+        .db
+        .run(move |c| Application::draft_of(c, citizen, &form_key))
+        .await?)
+}
+
+/// Starts an application of a form's newest version, prefilled from what the portal holds; an existing
+/// draft is returned instead of a second one. The id and the form's first page; `None` when no such form
+/// is published.
+pub async fn start(
+    state: &AppState,
+    citizen: CitizenId,
+    form_key: &str,
+) -> Result<Option<(ApplicationId, String)>, AppError> {
+    let Some((form, definition)) = form_definitions::latest(&state.db, form_key.to_owned()).await?
+    else {
+        return Ok(None);
+    };
+    let first = definition
+        .pages
+        .first()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    if let Some(draft) = draft_of(state, citizen, form_key.to_owned()).await? {
+        return Ok(Some((draft.id, first)));
+    }
+    let (answers, sources) = prefill::prefill(state, citizen, &definition).await?;
+    let now = now_millis();
+    let row = Application {
+        id: ApplicationId::new(),
+        citizen_id: citizen,
+        form_definition_id: form.id,
+        agency_id: form.agency_id,
+        status: ApplicationStatus::Draft.code().to_owned(),
+        answers: to_json(&answers)?,
+        sources: to_json(&sources)?,
+        receipt_number: None,
+        correction_fields: None,
+        signature: None,
+        created_at: now,
+        updated_at: now,
+        submitted_at: None,
+    };
+    let id = row.id;
+    state.db.run(move |c| Application::insert(c, &row)).await?;
+    Ok(Some((id, first)))
+}
+
+/// One of the citizen's applications with its form; `None` for one that is not theirs.
+pub async fn open(
+    state: &AppState,
+    citizen: CitizenId,
+    id: ApplicationId,
+) -> Result<Option<Opened>, AppError> {
+    let found = state
+        .db
+        .run(move |c| {
+            let Some(application) = Application::find_for(c, citizen, id)? else {
+                return Ok(None);
+            };
+            let form = FormDefinition::find(c, application.form_definition_id)?;
+            Ok(form.map(|form| (application, form)))
+        })
+        .await?;
+    let Some((application, form)) = found else {
+        return Ok(None);
+    };
+    let (form, definition) = form_definitions::parsed(form)?;
+    let answers: Answers =
+        serde_json::from_str(&application.answers).map_err(|e| malformed("answers", e))?;
+    let sources: Sources =
+        serde_json::from_str(&application.sources).map_err(|e| malformed("sources", e))?;
+    Ok(Some(Opened {
+        application,
+        form,
+        definition,
+        answers,
+        sources,
+    }))
+}
+
+/// Saves a draft's answers; a prefilled value the citizen changed no longer claims its source.
+pub async fn save(state: &AppState, opened: &Opened, answers: &Answers) -> Result<(), AppError> {
+    let mut sources = opened.sources.clone();
+    sources.retain(|field, _| opened.answers.0.get(field) == answers.0.get(field));
+    let (id, answers, sources) = (opened.application.id, to_json(answers)?, to_json(&sources)?);
+    state
+        .db
+        .run(move |c| Application::save_answers(c, id, &answers, &sources, now_millis()))
+        .await?;
+    Ok(())
+}
+
+/// What submitting came to.
+pub enum Submitted {
+    /// Sent: the receipt number.
+    Sent(String),
+    /// Not sent: what is missing or wrong, with the page each is on.
+    Incomplete(Vec<(usize, FieldError)>),
+    /// It was no longer a draft (sent already, from another tab).
+    AlreadySent,
+}
+
+/// Checks the whole application and sends it: the status, the receipt number, the first event of its
+/// history and a linkage record naming the agency that received the answers, all in one transaction.
+pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppError> {
+    let problems = answers::check_all(&opened.definition, &opened.answers);
+    if !problems.is_empty() {
+        return Ok(Submitted::Incomplete(problems));
+    }
+    let sent = answers::without_hidden(&opened.definition, &opened.answers);
+    let answers_json = to_json(&sent)?;
+    let now = now_millis();
+    let receipt = crate::random::reference("AP", crate::japan_today());
+    let application = opened.application.clone();
+    let (form_key, title) = (opened.form.form_key.clone(), opened.form.title_ja.clone());
+    let providers: Vec<String> = {
+        let mut holders: Vec<String> = opened.sources.values().map(|s| s.holder.clone()).collect();
+        holders.sort();
+        holders.dedup();
+        holders
+    };
+    let items: Vec<String> = {
+        let mut kinds: Vec<String> = opened.sources.values().map(|s| s.kind.clone()).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    };
+    let number = receipt.clone();
+    let done = state
+        .db
+        .run(move |c| {
+            transaction(c, |c| {
+                if !Application::submit(c, application.id, &answers_json, &number, None, now)? {
+                    return Ok(false);
+                }
+                ApplicationEvent::insert(
+                    c,
+                    &ApplicationEvent {
+                        id: ApplicationEventId::new(),
+                        application_id: application.id,
+                        kind: "status".to_owned(),
+                        status: Some(ApplicationStatus::Sent.code().to_owned()),
+                        actor: "citizen".to_owned(),
+                        body: None,
+                        at: now,
+                    },
+                )?;
+                let agency = Agency::find(c, application.agency_id)?;
+                LinkageRecord::append(
+                    c,
+                    NewLinkage {
+                        citizen_id: application.citizen_id,
+                        at: now,
+                        requester_kind: "agency".to_owned(),
+                        requester_id: agency.as_ref().map(|a| a.code.clone()).unwrap_or_default(),
+                        requester_name: agency.map(|a| a.name_ja).unwrap_or_default(),
+                        providers,
+                        items,
+                        task_code: format!("application:{form_key}"),
+                        purpose: format!("{title}（{number}）"),
+                        result: "provided".to_owned(),
+                        withheld: false,
+                    },
+                )?;
+                Ok(true)
+            })
+        })
+        .await?;
+    Ok(if done {
+        Submitted::Sent(receipt)
+    } else {
+        Submitted::AlreadySent
+    })
+}
+
+/// One page of the citizen's applications, most recently changed first, and how many there are.
+pub async fn list(
+    state: &AppState,
+    citizen: CitizenId,
+    page: usize,
+) -> Result<(Vec<ApplicationListed>, i64), AppError> {
+    let offset = i64::try_from(page.saturating_sub(1)).unwrap_or(0) * PAGE_SIZE;
+    Ok(state
+        .db
+        .run(move |c| {
+            Ok((
+                Application::list_for(c, citizen, PAGE_SIZE, offset)?,
+                Application::count_for(c, citizen)?,
+            ))
+        })
+        .await?)
+}
+
+/// An application's history, oldest first.
+pub async fn events(
+    state: &AppState,
+    id: ApplicationId,
+) -> Result<Vec<ApplicationEvent>, AppError> {
+    Ok(state.db.run(move |c| ApplicationEvent::of(c, id)).await?)
+}

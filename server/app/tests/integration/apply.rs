@@ -1,0 +1,266 @@
+//! Applying online: a child allowance claim from start to receipt — prefilled values with their sources,
+//! a draft saved at every page, specific errors that keep what was typed, check your answers, sending with a
+//! receipt number and a linkage record — and nobody else's application within reach.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::{TestApp, title};
+use crate::own_data::{Answer, Citizen, between, insert_records, post, record, registry};
+use crate::services::presets;
+
+/// Signs in a citizen with a child in their household (as the municipality's records say).
+async fn parent(app: &TestApp) -> Citizen {
+    presets(app).await;
+    let agencies = registry(app).await;
+    let (citizen, _) = Citizen::sign_in_as(app, "山田 花子", "ヤマダ ハナコ").await;
+    let ward = agencies["131016"];
+    insert_records(
+        app,
+        vec![
+            record(
+                citizen.id,
+                ward,
+                "household",
+                "2026-10-01",
+                json!({
+                    "member_name": "山田 花子", "relationship": "本人", "birth_date": "1990-04-01",
+                }),
+            ),
+            record(
+                citizen.id,
+                ward,
+                "household",
+                "2026-10-01",
+                json!({
+                    "member_name": "山田 太郎", "relationship": "子", "birth_date": "2020-05-05",
+                }),
+            ),
+        ],
+    )
+    .await;
+    citizen
+}
+
+/// Starts the claim and returns the address of its first page.
+async fn start(app: &TestApp, citizen: &Citizen) -> String {
+    let started = post(
+        app,
+        citizen,
+        "/apply/child_allowance",
+        "/apply/child_allowance",
+        &[],
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    started.location().to_owned()
+}
+
+/// Where a saved application continues: the page the application's own address sends to.
+async fn resume(app: &TestApp, citizen: &Citizen, page: &str) -> String {
+    let application = page.split("/pages/").next().expect("application");
+    let resumed = citizen.get(app, application).await;
+    assert_eq!(resumed.status, StatusCode::SEE_OTHER);
+    resumed.headers["location"]
+        .to_str()
+        .expect("location")
+        .to_owned()
+}
+
+async fn send(app: &TestApp, citizen: &Citizen, page: &str, fields: &[(&str, &str)]) -> Answer {
+    post(app, citizen, page, page, fields).await
+}
+
+/// The error summary links each message to an element of the page.
+fn assert_linked(answer: &Answer, message: &str) {
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+    assert!(
+        title(&answer.body).starts_with("エラー: "),
+        "{}",
+        title(&answer.body)
+    );
+    let summary = between(&answer.body, "error-summary__list", "</ul>");
+    let link = summary
+        .split("<a href=\"#")
+        .skip(1)
+        .find(|l| l.contains(message))
+        .unwrap_or_else(|| panic!("“{message}” is not in the summary: {summary}"));
+    let id = &link[..link.find('"').expect("href end")];
+    assert!(
+        answer.body.contains(&format!("id=\"{id}\"")),
+        "the summary links to #{id}, which is on the page"
+    );
+}
+
+#[actix_web::test]
+async fn a_child_allowance_claim_goes_from_prefilled_pages_to_a_receipt() {
+    let app = TestApp::start().await;
+    let citizen = parent(&app).await;
+
+    let start_page = citizen
+        .html(&app, "/apply/child_allowance", StatusCode::OK)
+        .await;
+    assert!(start_page.contains("児童手当認定請求書"));
+    let first = start(&app, &citizen).await;
+    assert!(first.ends_with("/pages/claimant"), "{first}");
+
+    // Page 1: the name is locked and says where it came from; the address is prefilled and editable.
+    let html = citizen.html(&app, &first, StatusCode::OK).await;
+    assert!(html.contains("山田 花子"));
+    assert!(
+        html.contains("住民基本台帳（千代田区）の情報"),
+        "the source is named"
+    );
+    assert!(
+        !html.contains("name=\"name\""),
+        "a locked value is not an input"
+    );
+    assert!(html.contains("name=\"address\""));
+    let next = send(&app, &citizen, &first, &[("address", "")]).await;
+    assert_linked(&next, "住所");
+    let next = send(
+        &app,
+        &citizen,
+        &first,
+        &[("address", "東京都千代田区永田町一丁目7番1号")],
+    )
+    .await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+    let children = next.location().to_owned();
+    assert!(children.ends_with("/pages/children"));
+
+    // Page 2: the child comes from the household records; a wrong date keeps what was typed.
+    let html = citizen.html(&app, &children, StatusCode::OK).await;
+    assert!(
+        html.contains("value=\"山田 太郎\""),
+        "the child is prefilled"
+    );
+    let wrong = send(
+        &app,
+        &citizen,
+        &children,
+        &[
+            ("children.0.child_name", "山田 太郎"),
+            ("children.0.child_birth_date.year", "2020"),
+            ("children.0.child_birth_date.month", "13"),
+            ("children.0.child_birth_date.day", "5"),
+            ("children.0.lives_together", "yes"),
+        ],
+    )
+    .await;
+    assert_linked(&wrong, "実在する日付");
+    assert!(
+        wrong.body.contains("value=\"13\""),
+        "what was typed is kept"
+    );
+    let next = send(
+        &app,
+        &citizen,
+        &children,
+        &[
+            ("children.0.child_name", "山田 太郎"),
+            ("children.0.child_birth_date.year", "2020"),
+            ("children.0.child_birth_date.month", "5"),
+            ("children.0.child_birth_date.day", "5"),
+            ("children.0.lives_together", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+    let payment = next.location().to_owned();
+
+    // Page 3: another account, with a bank code of three digits, then right.
+    let account = |bank: &'static str| {
+        vec![
+            ("account.use", "other"),
+            ("account.bank_code", bank),
+            ("account.branch_code", "001"),
+            ("account.account_type", "ordinary"),
+            ("account.number", "1234567"),
+            ("account.holder_kana", "やまだ はなこ"),
+            ("declaration", "agreed"),
+        ]
+    };
+    let wrong = send(&app, &citizen, &payment, &account("001")).await;
+    assert_linked(&wrong, "金融機関コード");
+    let next = send(&app, &citizen, &payment, &account("0001")).await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+    let check = next.location().to_owned();
+    assert!(check.ends_with("/check"), "{check}");
+
+    // Check your answers: the answers, change links for what can be changed, then send.
+    let html = citizen.html(&app, &check, StatusCode::OK).await;
+    assert!(html.contains("ヤマダ ハナコ"), "the holder in katakana");
+    assert!(
+        html.contains("?return=check"),
+        "change links come back here"
+    );
+    let sent = send(&app, &citizen, &check, &[]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let receipt = citizen.html(&app, sent.location(), StatusCode::OK).await;
+    assert!(receipt.contains("申請を送信しました"));
+    let number = between(&receipt, "<strong>", "</strong>");
+    assert!(number.starts_with("AP-"), "{number}");
+
+    // Sent: it cannot be edited any more, it is listed, and the exchange is in the history.
+    let again = citizen.get(&app, &first).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let list = citizen.html(&app, "/applications", StatusCode::OK).await;
+    assert!(list.contains(number) && list.contains("送信済"));
+    let history = citizen.html(&app, "/history", StatusCode::OK).await;
+    assert!(
+        history.contains("千代田区"),
+        "the agency that received the answers"
+    );
+
+    // Someone else cannot see it.
+    let (other, _) = Citizen::sign_in_as(&app, "佐藤 一郎", "サトウ イチロウ").await;
+    let application = sent.location().split('?').next().expect("path").to_owned();
+    assert_eq!(
+        other.get(&app, &application).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
+async fn a_draft_is_kept_and_resumed_where_answers_are_missing() {
+    let app = TestApp::start().await;
+    let citizen = parent(&app).await;
+    let first = start(&app, &citizen).await;
+    let next = send(
+        &app,
+        &citizen,
+        &first,
+        &[("address", "東京都千代田区永田町一丁目7番1号")],
+    )
+    .await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER);
+
+    // The start page offers the saved draft, which continues at the first page still needing answers.
+    let start_page = citizen
+        .html(&app, "/apply/child_allowance", StatusCode::OK)
+        .await;
+    assert!(
+        start_page.contains("続きから入力する"),
+        "the saved draft is offered"
+    );
+    let again = resume(&app, &citizen, &first).await;
+    assert!(again.ends_with("/pages/children"), "{again}");
+    assert_eq!(
+        start(&app, &citizen).await,
+        first,
+        "starting again opens the same draft"
+    );
+    let list = citizen.html(&app, "/applications", StatusCode::OK).await;
+    assert!(list.contains("入力途中"));
+    assert_eq!(
+        list.matches("児童手当認定請求書").count(),
+        1,
+        "one draft, not two"
+    );
+}
