@@ -8,7 +8,7 @@ import { ERROR_TITLE, LANGS, LOCALES, PAGES, useLanguage, type Lang, type PageCa
 
 // Pages whose accessibility tree differs with JavaScript off keep a separate "-nojs" snapshot. All others
 // share one snapshot per page and language.
-const SEPARATE_NOJS_SNAPSHOT = new Set<string>([]);
+const SEPARATE_NOJS_SNAPSHOT = new Set<string>(['apply-page-errors']);
 
 function snapshotName(pageCase: PageCase, lang: Lang, javaScriptEnabled: boolean): string {
   const nojs = !javaScriptEnabled && SEPARATE_NOJS_SNAPSHOT.has(pageCase.name) ? '-nojs' : '';

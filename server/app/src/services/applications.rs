@@ -221,6 +221,10 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
                     },
                 )?;
                 let agency = Agency::find(c, application.agency_id)?;
+                // The receiving agency gets its pseudonym for the citizen, to answer the application by.
+                if let Some(agency) = &agency {
+                    crate::services::agencies::enrol(c, &[(agency, application.citizen_id)])?;
+                }
                 LinkageRecord::append(
                     c,
                     NewLinkage {

@@ -39,7 +39,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    fn invalid(field: &str, reason: impl Into<String>) -> Refusal {
+    pub fn invalid(field: &str, reason: impl Into<String>) -> Refusal {
         Refusal::Invalid {
             field: field.to_owned(),
             reason: reason.into(),

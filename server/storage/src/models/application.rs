@@ -296,6 +296,97 @@ impl Application {
             .collect())
     }
 
+    /// An application sent to `agency` (drafts are the citizen's alone); `None` otherwise.
+    pub fn find_for_agency(
+        conn: &mut AnyConnection,
+        agency: AgencyId,
+        id: ApplicationId,
+    ) -> Result<Option<Application>, StorageError> {
+        let found = with_conn!(conn, |c| applications::table
+            .find(id)
+            .filter(applications::agency_id.eq(agency))
+            .filter(applications::status.ne(ApplicationStatus::Draft.code()))
+            .select(Application::as_select())
+            .first(c)
+            .optional())?;
+        Ok(found)
+    }
+
+    /// One version's sent applications, oldest sent first, optionally of one status, after a cursor
+    /// (`submitted_at`, id): the `applications_form_status` index serves it.
+    pub fn list_for_form(
+        conn: &mut AnyConnection,
+        form: FormDefinitionId,
+        status: Option<&str>,
+        after: Option<(i64, ApplicationId)>,
+        limit: i64,
+    ) -> Result<Vec<Application>, StorageError> {
+        let rows = with_conn!(conn, |c| {
+            let mut query = applications::table
+                .filter(applications::form_definition_id.eq(form))
+                .filter(applications::status.ne(ApplicationStatus::Draft.code()))
+                .into_boxed();
+            if let Some(status) = status {
+                query = query.filter(applications::status.eq(status.to_owned()));
+            }
+            if let Some((at, id)) = after {
+                query = query.filter(
+                    applications::submitted_at
+                        .gt(at)
+                        .or(applications::submitted_at
+                            .eq(at)
+                            .and(applications::id.gt(id))),
+                );
+            }
+            query
+                .order((applications::submitted_at.asc(), applications::id.asc()))
+                .limit(limit)
+                .select(Application::as_select())
+                .load(c)
+        })?;
+        Ok(rows)
+    }
+
+    /// Moves an application from one of `from` to `to`; false when it was in none of them (changed meanwhile).
+    /// `correction_fields` is kept only while a correction is asked for.
+    pub fn set_status(
+        conn: &mut AnyConnection,
+        id: ApplicationId,
+        from: &[&str],
+        to: ApplicationStatus,
+        correction_fields: Option<&str>,
+        at: i64,
+    ) -> Result<bool, StorageError> {
+        let changed = with_conn!(conn, |c| diesel::update(applications::table.find(id))
+            .filter(applications::status.eq_any(from))
+            .set((
+                applications::status.eq(to.code()),
+                applications::correction_fields.eq(correction_fields),
+                applications::updated_at.eq(at),
+            ))
+            .execute(c))?;
+        Ok(changed == 1)
+    }
+
+    /// Sends a corrected application back to the agency: its answers replaced, back to review.
+    pub fn resubmit(
+        conn: &mut AnyConnection,
+        id: ApplicationId,
+        answers: &str,
+        at: i64,
+    ) -> Result<bool, StorageError> {
+        let changed = with_conn!(conn, |c| diesel::update(applications::table.find(id))
+            .filter(applications::status.eq(ApplicationStatus::Correction.code()))
+            .set((
+                applications::status.eq(ApplicationStatus::Reviewing.code()),
+                applications::answers.eq(answers),
+                applications::correction_fields.eq(None::<String>),
+                applications::updated_at.eq(at),
+            ))
+            .execute(c))?;
+        Ok(changed == 1)
+    }
+
     pub fn count_for(conn: &mut AnyConnection, citizen: CitizenId) -> Result<i64, StorageError> {
         let count = with_conn!(conn, |c| applications::table
             .filter(applications::citizen_id.eq(citizen))

@@ -4,7 +4,7 @@ use portal_web::Shell;
 use portal_web::form_view::answer_sections;
 use portal_web::pages::apply::ApplyCheckPage;
 
-use super::{application_id, check_href, form_title, page_href};
+use super::{application_id, check_href, form_title};
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::render::{self, see_other};
@@ -12,6 +12,8 @@ use crate::services::applications::{self, Opened, Submitted};
 use crate::services::catalogue;
 use crate::state::AppState;
 
+/// Links from this page to the application's pages are relative (`pages/<page>`): the page lives at
+/// `/applications/<id>/check`.
 fn draw(
     shell: Shell,
     opened: &Opened,
@@ -24,7 +26,7 @@ fn draw(
     let change = |page: usize| {
         pages
             .get(page)
-            .map(|p| format!("{}?return=check", page_href(id, &p.id)))
+            .map(|p| format!("pages/{}?return=check", p.id))
             .unwrap_or_default()
     };
     let missing = problems
@@ -37,7 +39,7 @@ fn draw(
                 error.message.en.clone()
             };
             Some((
-                format!("{}?return=check#{}", page_href(id, &page.id), error.input),
+                format!("pages/{}?return=check#{}", page.id, error.input),
                 text,
             ))
         })
@@ -58,7 +60,7 @@ fn draw(
             action: check_href(id),
             back_href: pages
                 .last()
-                .map(|p| page_href(id, &p.id))
+                .map(|p| format!("pages/{}", p.id))
                 .unwrap_or_else(|| format!("/applications/{id}")),
             shell,
         },

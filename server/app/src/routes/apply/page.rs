@@ -63,7 +63,8 @@ async fn draw(
         .checked_sub(1)
         .and_then(|i| definition.pages.get(i))
     {
-        Some(previous) => page_href(id, &previous.id),
+        // Relative: the previous page is a sibling of this one.
+        Some(previous) => previous.id.clone(),
         None => format!("/apply/{}", opened.form.form_key),
     };
     render::page(
