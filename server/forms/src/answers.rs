@@ -1321,30 +1321,6 @@ pub fn csv_row(definition: &Definition, answers: &Answers) -> Vec<String> {
         .collect()
 }
 
-/// One CSV record (RFC 4180, without the line end): a cell with a comma, quote or line break is quoted.
-/// A cell a spreadsheet would run as a formula (starting with = + - @, a tab or CR, and not a number) gets
-/// a leading apostrophe: the export is opened by agency staff, and what a citizen typed must stay text.
-pub fn csv_record(cells: &[String]) -> String {
-    cells
-        .iter()
-        .map(|cell| {
-            let formula =
-                cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<i64>().is_err();
-            let cell = if formula {
-                format!("'{cell}")
-            } else {
-                cell.clone()
-            };
-            if cell.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", cell.replace('"', "\"\""))
-            } else {
-                cell
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Messages
 
@@ -3087,24 +3063,6 @@ show_if = { field = "spouse_name", filled = true }
             cell("account.bank_code"),
             "",
             "the registered account not filled in"
-        );
-    }
-
-    #[test]
-    fn csv_records_quote_and_defuse_formulas() {
-        let cells = [
-            "plain",
-            "a,b",
-            "say \"hi\"",
-            "=HYPERLINK(\"x\")",
-            "-5",
-            "-x",
-            "line\nbreak",
-        ]
-        .map(str::to_owned);
-        assert_eq!(
-            csv_record(&cells),
-            "plain,\"a,b\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\",-5,'-x,\"line\nbreak\""
         );
     }
 

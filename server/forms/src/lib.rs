@@ -63,8 +63,7 @@
 //!   `agreed`; a file its original name;
 //! - a hidden or unanswered field: an empty cell.
 //!
-//! [`answers::csv_record`] writes one record (RFC 4180; a cell a spreadsheet would take for a formula is
-//! prefixed with `'`).
+//! The server writes the cells as CSV (UTF-8 with a byte order mark, RFC 4180 quoting, formulas defused).
 
 pub mod answers;
 pub mod catalogue;

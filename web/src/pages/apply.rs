@@ -141,6 +141,8 @@ pub struct ApplyCheckPage {
     pub sections: Vec<AnswerSection>,
     /// (link to the page, message) of every problem that stops sending.
     pub missing: Vec<(String, String)>,
+    /// The agency's request, when it asked for a correction (the application goes back under its number).
+    pub correction: Option<String>,
     pub action: String,
     pub back_href: String,
 }

@@ -4,6 +4,7 @@
 
 mod account;
 mod agency;
+mod application;
 pub mod error;
 mod form;
 mod notice;
@@ -13,6 +14,7 @@ use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 pub use account::{AccountMutation, AccountQuery};
 pub use agency::{AgencyMutation, AgencyQuery};
+pub use application::{ApplicationMutation, ApplicationQuery};
 pub use form::{FormMutation, FormQuery};
 pub use notice::{NoticeMutation, NoticeQuery};
 pub use query::ServiceQuery;
@@ -25,6 +27,7 @@ pub struct Query(
     NoticeQuery,
     AccountQuery,
     FormQuery,
+    ApplicationQuery,
 );
 
 /// Every mutation: what agencies publish and post.
@@ -34,6 +37,7 @@ pub struct Mutation(
     NoticeMutation,
     AccountMutation,
     FormMutation,
+    ApplicationMutation,
 );
 
 pub type PortalSchema = Schema<Query, Mutation, EmptySubscription>;

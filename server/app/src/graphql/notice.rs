@@ -150,7 +150,7 @@ impl From<Posted> for PostedNotice {
     }
 }
 
-fn refused(refusal: Refusal) -> async_graphql::Error {
+pub(super) fn refused(refusal: Refusal) -> async_graphql::Error {
     match refusal {
         Refusal::Invalid { field, reason } => {
             async_graphql::Error::new(format!("{field} {reason}")).extend_with(|_, e| {

@@ -12,6 +12,7 @@ use portal_storage::{StorageError, now_millis, transaction};
 
 use crate::error::AppError;
 use crate::services::agencies::{self, AgencyPrincipal};
+use crate::services::csv::Csv;
 use crate::services::form_definitions;
 use crate::services::notices::{self, Content, Refusal};
 use crate::state::AppState;
@@ -150,7 +151,7 @@ pub async fn export_csv(
         return Ok(None);
     };
     let Some(first) = all.first() else {
-        return Ok(Some(String::new()));
+        return Ok(Some(Csv::default().finish()));
     };
     let (_, definition) = form_definitions::parsed(first.form.clone())?;
     let mut head = vec![
@@ -160,7 +161,8 @@ pub async fn export_csv(
         "citizen".to_owned(),
     ];
     head.extend(answers::csv_header(&definition));
-    let mut out = answers::csv_record(&head);
+    let mut out = Csv::default();
+    out.row(&head);
     for s in &all {
         let mut row = vec![
             s.application.receipt_number.clone().unwrap_or_default(),
@@ -172,9 +174,9 @@ pub async fn export_csv(
             s.citizen.clone(),
         ];
         row.extend(answers::csv_row(&definition, &s.answers));
-        out.push_str(&answers::csv_record(&row));
+        out.row(&row);
     }
-    Ok(Some(out))
+    Ok(Some(out.finish()))
 }
 
 fn status_notice(

@@ -37,9 +37,25 @@ impl Opened {
         self.application.status().unwrap_or(ApplicationStatus::Sent)
     }
 
-    /// The citizen may still change the answers: a draft.
+    /// The citizen may change the answers: a draft, or one the agency asked to correct.
     pub fn editable(&self) -> bool {
-        self.status() == ApplicationStatus::Draft
+        matches!(
+            self.status(),
+            ApplicationStatus::Draft | ApplicationStatus::Correction
+        )
+    }
+
+    /// The agency's latest message asking for a correction, while one is asked for.
+    pub fn correction_request(&self, events: &[ApplicationEvent]) -> Option<String> {
+        (self.status() == ApplicationStatus::Correction)
+            .then(|| {
+                events
+                    .iter()
+                    .rev()
+                    .find(|e| e.status.as_deref() == Some(ApplicationStatus::Correction.code()))
+                    .and_then(|e| e.body.clone())
+            })
+            .flatten()
     }
 
     /// Fields whose value was prefilled and that the definition locks.
@@ -185,7 +201,11 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
     let sent = answers::without_hidden(&opened.definition, &opened.answers);
     let answers_json = to_json(&sent)?;
     let now = now_millis();
-    let receipt = crate::random::reference("AP", crate::japan_today());
+    let correcting = opened.status() == ApplicationStatus::Correction;
+    let receipt = match (&opened.application.receipt_number, correcting) {
+        (Some(number), true) => number.clone(),
+        _ => crate::random::reference("AP", crate::japan_today()),
+    };
     let application = opened.application.clone();
     let (form_key, title) = (opened.form.form_key.clone(), opened.form.title_ja.clone());
     let providers: Vec<String> = {
@@ -205,7 +225,19 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
         .db
         .run(move |c| {
             transaction(c, |c| {
-                if !Application::submit(c, application.id, &answers_json, &number, None, now)? {
+                // A corrected application goes back to review under its receipt number.
+                let (sent, now_status) = if correcting {
+                    (
+                        Application::resubmit(c, application.id, &answers_json, now)?,
+                        ApplicationStatus::Reviewing,
+                    )
+                } else {
+                    (
+                        Application::submit(c, application.id, &answers_json, &number, None, now)?,
+                        ApplicationStatus::Sent,
+                    )
+                };
+                if !sent {
                     return Ok(false);
                 }
                 ApplicationEvent::insert(
@@ -214,7 +246,7 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
                         id: ApplicationEventId::new(),
                         application_id: application.id,
                         kind: "status".to_owned(),
-                        status: Some(ApplicationStatus::Sent.code().to_owned()),
+                        status: Some(now_status.code().to_owned()),
                         actor: "citizen".to_owned(),
                         body: None,
                         at: now,

@@ -264,3 +264,185 @@ async fn a_draft_is_kept_and_resumed_where_answers_are_missing() {
         "one draft, not two"
     );
 }
+
+const STATUS: &str = "mutation($id: ID!, $s: String!, $m: String, $f: [String!]) { setApplicationStatus(id: $id, status: $s, message: $m, fields: $f) { status correctionFields events { status actor } } }";
+
+/// Fills in and sends a claim; returns the application's address.
+async fn send_claim(app: &TestApp, citizen: &Citizen) -> String {
+    let first = start(app, citizen).await;
+    let pages = [
+        vec![("address", "東京都千代田区永田町一丁目7番1号")],
+        vec![
+            ("children.0.child_name", "山田 太郎"),
+            ("children.0.child_birth_date.year", "2020"),
+            ("children.0.child_birth_date.month", "5"),
+            ("children.0.child_birth_date.day", "5"),
+            ("children.0.lives_together", "yes"),
+        ],
+        vec![
+            ("account.use", "other"),
+            ("account.bank_code", "0001"),
+            ("account.branch_code", "001"),
+            ("account.account_type", "ordinary"),
+            ("account.number", "1234567"),
+            ("account.holder_kana", "ヤマダ ハナコ"),
+            ("declaration", "agreed"),
+        ],
+    ];
+    let mut page = first;
+    for fields in pages {
+        let next = send(app, citizen, &page, &fields).await;
+        assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+        page = next.location().to_owned();
+    }
+    let sent = send(app, citizen, &page, &[]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    sent.location().split('?').next().expect("path").to_owned()
+}
+
+#[actix_web::test]
+async fn the_agency_asks_for_a_correction_and_completes_the_claim() {
+    let app = TestApp::start().await;
+    let citizen = parent(&app).await;
+    let application = send_claim(&app, &citizen).await;
+    let (_, _, client) = crate::agency::setup(&app, "131016").await;
+    let token = crate::agency::token(&app, &client).await;
+    let gql = |query: &'static str, variables: serde_json::Value| {
+        crate::agency::graphql(&app, &token, query, variables)
+    };
+
+    // The agency lists the form's sent applications and reads the answers.
+    let listed = gql(
+        "{ applications(form: \"child_allowance\") { id receiptNumber status citizen answers } }",
+        json!({}),
+    )
+    .await;
+    let rows = listed["data"]["applications"]
+        .as_array()
+        .expect("list")
+        .clone();
+    assert_eq!(rows.len(), 1, "{listed}");
+    let id = rows[0]["id"].as_str().expect("id").to_owned();
+    assert!(application.ends_with(&id));
+    assert_eq!(rows[0]["status"], "sent");
+    assert_eq!(
+        rows[0]["answers"]["address"]["value"],
+        "東京都千代田区永田町一丁目7番1号"
+    );
+
+    // The CSV has the documented columns, the group flattened.
+    let csv = gql(
+        "{ exportApplications(form: \"child_allowance\", format: CSV) }",
+        json!({}),
+    )
+    .await;
+    let csv = csv["data"]["exportApplications"]
+        .as_str()
+        .expect("csv")
+        .to_owned();
+    let header = csv
+        .lines()
+        .next()
+        .expect("header")
+        .trim_start_matches('\u{feff}');
+    assert!(
+        header.starts_with("receipt_number,status,submitted_at,citizen,name,"),
+        "{header}"
+    );
+    assert!(
+        header.contains("children.1.child_name") && header.contains("account.bank_code"),
+        "{header}"
+    );
+    assert!(csv.lines().nth(1).expect("row").contains("山田 太郎"));
+
+    // Moves that skip a step, or a correction without fields, are refused with the reason.
+    let skipped = gql(STATUS, json!({"id": id, "s": "completed"})).await;
+    assert_eq!(
+        skipped["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+        "{skipped}"
+    );
+    for (s, m) in [("received", None::<&str>), ("reviewing", None)] {
+        let moved = gql(STATUS, json!({"id": id, "s": s, "m": m})).await;
+        assert_eq!(
+            moved["data"]["setApplicationStatus"]["status"], s,
+            "{moved}"
+        );
+    }
+    let vague = gql(
+        STATUS,
+        json!({"id": id, "s": "correction", "m": "直してください"}),
+    )
+    .await;
+    assert_eq!(
+        vague["errors"][0]["extensions"]["field"], "fields",
+        "{vague}"
+    );
+    let asked = gql(
+        STATUS,
+        json!({"id": id, "s": "correction", "m": "住所に番地まで書いてください", "f": ["address"]}),
+    )
+    .await;
+    assert_eq!(
+        asked["data"]["setApplicationStatus"]["correctionFields"],
+        json!(["address"]),
+        "{asked}"
+    );
+
+    // The citizen is told, sees the request, corrects and sends again under the same number.
+    let inbox = citizen.html(&app, "/notices", StatusCode::OK).await;
+    assert!(inbox.contains("補正依頼"), "a notice says so");
+    let check = citizen.get(&app, &application).await;
+    let check = check.headers["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(check.ends_with("/check"), "{check}");
+    let html = citizen.html(&app, &check, StatusCode::OK).await;
+    assert!(html.contains("住所に番地まで書いてください"));
+    let page = format!("{}/pages/claimant", application);
+    let fixed = send(
+        &app,
+        &citizen,
+        &page,
+        &[("address", "東京都千代田区永田町一丁目7番1号 101号室")],
+    )
+    .await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER, "{}", fixed.body);
+    let again = send(&app, &citizen, &check, &[]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+
+    // Back in review with the corrected answer; the agency completes it; the citizen sees every step.
+    let one = gql(
+        "query($id: ID!) { application(id: $id) { status answers receiptNumber } }",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(one["data"]["application"]["status"], "reviewing", "{one}");
+    assert_eq!(
+        one["data"]["application"]["answers"]["address"]["value"],
+        "東京都千代田区永田町一丁目7番1号 101号室"
+    );
+    let done = gql(
+        STATUS,
+        json!({"id": id, "s": "completed", "m": "認定しました"}),
+    )
+    .await;
+    assert_eq!(
+        done["data"]["setApplicationStatus"]["status"], "completed",
+        "{done}"
+    );
+    let page = citizen.html(&app, &application, StatusCode::OK).await;
+    for step in [
+        "送信済",
+        "受付",
+        "審査中",
+        "補正依頼",
+        "完了",
+        "認定しました",
+    ] {
+        assert!(page.contains(step), "the history shows {step}");
+    }
+    // A completed application is not edited any more.
+    let closed = citizen.get(&app, &format!("{application}/check")).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+}

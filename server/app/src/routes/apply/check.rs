@@ -18,6 +18,7 @@ fn draw(
     shell: Shell,
     opened: &Opened,
     problems: &[(usize, portal_forms::answers::FieldError)],
+    correction: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let lang = shell.lang;
@@ -57,6 +58,7 @@ fn draw(
                 &change,
             ),
             missing,
+            correction,
             action: check_href(id),
             back_href: pages
                 .last()
@@ -95,7 +97,9 @@ pub async fn show(
     };
     let shell = render::citizen_shell(&req, &state, &signed_in).await?;
     let problems = portal_forms::answers::check_all(&opened.definition, &opened.answers);
-    draw(shell, &opened, &problems, StatusCode::OK)
+    let events = applications::events(&state, opened.application.id).await?;
+    let correction = opened.correction_request(&events);
+    draw(shell, &opened, &problems, correction, StatusCode::OK)
 }
 
 /// Sends the application; one still incomplete comes back with what is missing.
@@ -115,7 +119,15 @@ pub async fn submit(
         Submitted::AlreadySent => Ok(see_other(&format!("/applications/{id}"))),
         Submitted::Incomplete(problems) => {
             let shell = render::citizen_shell(&req, &state, &signed_in).await?;
-            draw(shell, &opened, &problems, StatusCode::UNPROCESSABLE_ENTITY)
+            let events = applications::events(&state, id).await?;
+            let correction = opened.correction_request(&events);
+            draw(
+                shell,
+                &opened,
+                &problems,
+                correction,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }

@@ -1,0 +1,271 @@
+//! Applications through GraphQL (ぴったりサービス), for the agency a form belongs to: its sent applications
+//! by form and status, one with its history, exports, status changes and messages. The citizen is named by
+//! the agency's pseudonym, as everywhere in the agency API.
+
+use async_graphql::{Context, Enum, ErrorExtensions, ID, Object, SimpleObject};
+use portal_storage::ids::ApplicationId;
+use portal_storage::models::application::{ApplicationEvent, ApplicationStatus};
+
+use crate::graphql::agency::{agency, state};
+use crate::graphql::error::{BAD_REQUEST, NOT_FOUND};
+use crate::services::application_review::{self, Seen};
+use crate::services::notices::Refusal;
+
+/// One event of an application's history.
+#[derive(SimpleObject)]
+pub struct ApplicationEventInfo {
+    /// `status` or `message`.
+    kind: String,
+    status: Option<String>,
+    /// `citizen` or `agency`.
+    actor: String,
+    body: Option<String>,
+    /// Milliseconds since 1970.
+    at: i64,
+}
+
+impl From<ApplicationEvent> for ApplicationEventInfo {
+    fn from(e: ApplicationEvent) -> Self {
+        ApplicationEventInfo {
+            kind: e.kind,
+            status: e.status,
+            actor: e.actor,
+            body: e.body,
+            at: e.at,
+        }
+    }
+}
+
+/// A sent application.
+#[derive(SimpleObject)]
+pub struct AgencyApplication {
+    id: ID,
+    receipt_number: String,
+    /// sent, received, reviewing, correction, completed, rejected or withdrawn.
+    status: String,
+    /// Milliseconds since 1970.
+    submitted_at: Option<i64>,
+    /// Your agency's pseudonym for the citizen.
+    citizen: String,
+    form: String,
+    form_version: i32,
+    /// The answers by field id, as `portal_forms::answers::Answers` stores them.
+    answers: async_graphql::Json<serde_json::Value>,
+    /// While a correction is asked for: the fields named.
+    correction_fields: Vec<String>,
+    /// Oldest first; empty in lists (ask for one application to read it).
+    events: Vec<ApplicationEventInfo>,
+}
+
+fn shown(seen: Seen, events: Vec<ApplicationEvent>) -> AgencyApplication {
+    let a = seen.application;
+    AgencyApplication {
+        id: ID(a.id.to_string()),
+        receipt_number: a.receipt_number.unwrap_or_default(),
+        status: a.status,
+        submitted_at: a.submitted_at,
+        citizen: seen.citizen,
+        form: seen.form.form_key,
+        form_version: seen.form.version,
+        answers: async_graphql::Json(serde_json::to_value(&seen.answers).unwrap_or_default()),
+        correction_fields: a
+            .correction_fields
+            .and_then(|f| serde_json::from_str(&f).ok())
+            .unwrap_or_default(),
+        events: events.into_iter().map(ApplicationEventInfo::from).collect(),
+    }
+}
+
+fn not_found() -> async_graphql::Error {
+    async_graphql::Error::new("your agency has no sent application with that id")
+        .extend_with(|_, e| e.set("code", NOT_FOUND))
+}
+
+fn refused(refusal: Refusal) -> async_graphql::Error {
+    match refusal {
+        Refusal::NotFound => not_found(),
+        other => super::notice::refused(other),
+    }
+}
+
+fn application_id(id: &ID) -> async_graphql::Result<ApplicationId> {
+    id.parse::<ApplicationId>().map_err(|_| not_found())
+}
+
+fn status(code: &str) -> async_graphql::Result<ApplicationStatus> {
+    ApplicationStatus::from_code(code).ok_or_else(|| {
+        async_graphql::Error::new(format!("“{code}” is not a status of an application"))
+            .extend_with(|_, e| {
+                e.set("code", BAD_REQUEST);
+                e.set("field", "status");
+            })
+    })
+}
+
+/// How an export is written.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ExportFormat {
+    /// One row per application: receipt_number, status, submitted_at, citizen, then one column per field
+    /// (groups flattened as `<group>.<n>.<field>`, see `portal_forms::answers::csv_header`).
+    Csv,
+    /// A JSON array of the applications as `applications` returns them.
+    Json,
+}
+
+#[derive(Default)]
+pub struct ApplicationQuery;
+
+#[Object]
+impl ApplicationQuery {
+    /// Sent applications of one of your forms (the newest version unless `version`), oldest first, of one
+    /// status or all; `after` an application's id for the next page. Needs an agency token.
+    async fn applications(
+        &self,
+        ctx: &Context<'_>,
+        form: String,
+        version: Option<i32>,
+        status: Option<String>,
+        after: Option<ID>,
+        #[graphql(default = 50)] first: i32,
+    ) -> async_graphql::Result<Vec<AgencyApplication>> {
+        let principal = agency(ctx)?;
+        let status = status.as_deref().map(self::status).transpose()?;
+        let after = after.as_ref().map(application_id).transpose()?;
+        let listed = application_review::list(
+            state(ctx)?,
+            principal,
+            form,
+            version,
+            status,
+            after,
+            i64::from(first),
+        )
+        .await
+        .map_err(|e| e.extend())?
+        .ok_or_else(|| {
+            async_graphql::Error::new("your agency has no such form")
+                .extend_with(|_, e| e.set("code", NOT_FOUND))
+        })?;
+        Ok(listed.into_iter().map(|s| shown(s, Vec::new())).collect())
+    }
+
+    /// One sent application with its history. Needs an agency token.
+    async fn application(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<AgencyApplication> {
+        let principal = agency(ctx)?;
+        let (seen, events) = application_review::get(state(ctx)?, principal, application_id(&id)?)
+            .await
+            .map_err(|e| e.extend())?
+            .ok_or_else(not_found)?;
+        Ok(shown(seen, events))
+    }
+
+    /// All sent applications of a form version (up to 500) as CSV or JSON. Needs an agency token.
+    async fn export_applications(
+        &self,
+        ctx: &Context<'_>,
+        form: String,
+        version: Option<i32>,
+        format: ExportFormat,
+    ) -> async_graphql::Result<String> {
+        let principal = agency(ctx)?;
+        let state = state(ctx)?;
+        let missing = || {
+            async_graphql::Error::new("your agency has no such form")
+                .extend_with(|_, e| e.set("code", NOT_FOUND))
+        };
+        match format {
+            ExportFormat::Csv => application_review::export_csv(state, principal, form, version)
+                .await
+                .map_err(|e| e.extend())?
+                .ok_or_else(missing),
+            ExportFormat::Json => {
+                let listed = application_review::list(
+                    state,
+                    principal,
+                    form,
+                    version,
+                    None,
+                    None,
+                    application_review::MAX_LIST,
+                )
+                .await
+                .map_err(|e| e.extend())?
+                .ok_or_else(missing)?;
+                let rows: Vec<serde_json::Value> = listed
+                    .into_iter()
+                    .map(|s| {
+                        let a = &s.application;
+                        serde_json::json!({
+                            "id": a.id.to_string(),
+                            "receiptNumber": a.receipt_number,
+                            "status": a.status,
+                            "submittedAt": a.submitted_at,
+                            "citizen": s.citizen,
+                            "form": s.form.form_key,
+                            "formVersion": s.form.version,
+                            "answers": s.answers,
+                        })
+                    })
+                    .collect();
+                Ok(serde_json::Value::Array(rows).to_string())
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ApplicationMutation;
+
+#[Object]
+impl ApplicationMutation {
+    /// Moves an application on: received, reviewing, correction (name the `fields` and say what in
+    /// `message`), completed or rejected. The citizen gets a notice. Needs an agency token.
+    async fn set_application_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: String,
+        message: Option<String>,
+        fields: Option<Vec<String>>,
+    ) -> async_graphql::Result<AgencyApplication> {
+        let principal = agency(ctx)?;
+        let to = self::status(&status)?;
+        let state = state(ctx)?;
+        let id = application_id(&id)?;
+        application_review::change_status(
+            state,
+            principal,
+            id,
+            to,
+            message,
+            fields.unwrap_or_default(),
+        )
+        .await
+        .map_err(|e| e.extend())?
+        .map_err(refused)?;
+        let (seen, events) = application_review::get(state, principal, id)
+            .await
+            .map_err(|e| e.extend())?
+            .ok_or_else(not_found)?;
+        Ok(shown(seen, events))
+    }
+
+    /// Sends the citizen a message about their application (it joins the history; they get a notice).
+    async fn send_application_message(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        message: String,
+    ) -> async_graphql::Result<bool> {
+        let principal = agency(ctx)?;
+        application_review::send_message(state(ctx)?, principal, application_id(&id)?, message)
+            .await
+            .map_err(|e| e.extend())?
+            .map_err(refused)?;
+        Ok(true)
+    }
+}
