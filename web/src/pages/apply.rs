@@ -162,6 +162,8 @@ pub struct EventRow {
 #[template(path = "pages/application.html")]
 pub struct ApplicationPage {
     pub shell: Shell,
+    /// The application's id, for its withdraw form.
+    pub id: String,
     pub form_title: String,
     pub agency: String,
     pub receipt_number: String,
@@ -171,6 +173,10 @@ pub struct ApplicationPage {
     pub just_sent: bool,
     pub sections: Vec<AnswerSection>,
     pub events: Vec<EventRow>,
+    /// The agency has not started on it: the citizen may withdraw it (取下げ).
+    pub can_withdraw: bool,
+    /// Just withdrawn: a banner says so.
+    pub withdrawn: bool,
 }
 
 /// One application in the citizen's list.

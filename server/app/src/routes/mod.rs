@@ -37,6 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/applications", web::get().to(apply::list::show))
         .route("/applications/{id}", web::get().to(apply::show::show))
+        .route(
+            "/applications/{id}/withdraw",
+            web::post().to(apply::withdraw::submit),
+        )
         .service(
             web::resource("/applications/{id}/pages/{page}")
                 .route(web::get().to(apply::page::show))

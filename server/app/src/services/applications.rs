@@ -284,6 +284,49 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
     })
 }
 
+/// The statuses an application can be withdrawn from: before the agency processes it.
+pub const WITHDRAWABLE: [&str; 2] = ["sent", "received"];
+
+/// Withdraws (取下げ) a sent application the agency has not started on; false when it is too late (or was
+/// never sent). The agency sees the withdrawal in the application's history.
+pub async fn withdraw(state: &AppState, opened: &Opened) -> Result<bool, AppError> {
+    if !WITHDRAWABLE.contains(&opened.application.status.as_str()) {
+        return Ok(false);
+    }
+    let id = opened.application.id;
+    let now = now_millis();
+    Ok(state
+        .db
+        .run(move |c| {
+            transaction(c, |c| {
+                if !Application::set_status(
+                    c,
+                    id,
+                    &WITHDRAWABLE,
+                    ApplicationStatus::Withdrawn,
+                    None,
+                    now,
+                )? {
+                    return Ok(false);
+                }
+                ApplicationEvent::insert(
+                    c,
+                    &ApplicationEvent {
+                        id: ApplicationEventId::new(),
+                        application_id: id,
+                        kind: "status".to_owned(),
+                        status: Some(ApplicationStatus::Withdrawn.code().to_owned()),
+                        actor: "citizen".to_owned(),
+                        body: None,
+                        at: now,
+                    },
+                )?;
+                Ok(true)
+            })
+        })
+        .await?)
+}
+
 /// One page of the citizen's applications, most recently changed first, and how many there are.
 pub async fn list(
     state: &AppState,

@@ -446,3 +446,41 @@ async fn the_agency_asks_for_a_correction_and_completes_the_claim() {
     let closed = citizen.get(&app, &format!("{application}/check")).await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
 }
+
+#[actix_web::test]
+async fn a_claim_can_be_withdrawn_until_the_agency_starts_on_it() {
+    let app = TestApp::start().await;
+    let citizen = parent(&app).await;
+    let application = send_claim(&app, &citizen).await;
+    let page = citizen.html(&app, &application, StatusCode::OK).await;
+    assert!(
+        page.contains("申請を取り下げる"),
+        "a sent claim can be withdrawn"
+    );
+    let withdraw = format!("{application}/withdraw");
+    let done = post(&app, &citizen, &application, &withdraw, &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = citizen.html(&app, done.location(), StatusCode::OK).await;
+    assert!(page.contains("取り下げました") && page.contains("取下げ"));
+    assert!(
+        !page.contains("action=\"/applications/"),
+        "nothing left to withdraw"
+    );
+
+    // Once the agency has started reviewing, it is too late.
+    let other = send_claim(&app, &citizen).await;
+    let id = other.rsplit('/').next().expect("id").to_owned();
+    let (_, _, client) = crate::agency::setup(&app, "131016").await;
+    let token = crate::agency::token(&app, &client).await;
+    for s in ["received", "reviewing"] {
+        let moved = crate::agency::graphql(&app, &token, STATUS, json!({"id": id, "s": s})).await;
+        assert_eq!(
+            moved["data"]["setApplicationStatus"]["status"], s,
+            "{moved}"
+        );
+    }
+    let late = post(&app, &citizen, &other, &format!("{other}/withdraw"), &[]).await;
+    assert_eq!(late.location(), other, "no withdrawal");
+    let page = citizen.html(&app, &other, StatusCode::OK).await;
+    assert!(page.contains("審査中") && !page.contains("申請を取り下げる"));
+}

@@ -7,6 +7,7 @@ pub mod list;
 pub mod page;
 pub mod show;
 pub mod start;
+pub mod withdraw;
 
 use std::collections::BTreeMap;
 

@@ -58,6 +58,7 @@ pub async fn show(
     render::page(
         StatusCode::OK,
         &ApplicationPage {
+            id: id.to_string(),
             form_title: form_title(&opened, lang),
             agency: catalogue::agency_name(&opened.definition.agency, lang),
             receipt_number: application.receipt_number.clone().unwrap_or_default(),
@@ -76,6 +77,9 @@ pub async fn show(
                 &no_change,
             ),
             events,
+            can_withdraw: applications::WITHDRAWABLE.contains(&application.status.as_str()),
+            withdrawn: query.get("withdrawn").is_some_and(|w| w == "1")
+                && opened.status() == ApplicationStatus::Withdrawn,
             shell,
         },
     )
