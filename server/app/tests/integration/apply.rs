@@ -457,6 +457,11 @@ async fn a_claim_can_be_withdrawn_until_the_agency_starts_on_it() {
         page.contains("申請を取り下げる"),
         "a sent claim can be withdrawn"
     );
+    assert_eq!(
+        title(&page),
+        "児童手当認定請求書 - マイナポータル",
+        "the title is the form's alone"
+    );
     let withdraw = format!("{application}/withdraw");
     let done = post(&app, &citizen, &application, &withdraw, &[]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
