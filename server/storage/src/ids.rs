@@ -147,3 +147,8 @@ typed_id!(
     /// One status change or message of an application.
     ApplicationEventId
 );
+
+typed_id!(
+    /// A benefit an agency publishes for eligible citizens to claim (即日給付).
+    BenefitId
+);

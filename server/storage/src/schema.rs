@@ -365,3 +365,35 @@ diesel::allow_tables_to_appear_in_same_query!(
     application_events,
     agencies
 );
+
+diesel::table! {
+    benefits (id) {
+        id -> Text,
+        agency_id -> Text,
+        form_key -> Text,
+        title_ja -> Text,
+        title_en -> Text,
+        amount_per_household -> BigInt,
+        amount_per_member -> BigInt,
+        municipalities -> Text,
+        max_income -> Nullable<BigInt>,
+        deadline -> Text,
+        notice_id -> Nullable<Text>,
+        eligible -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    benefit_claims (benefit_id, citizen_id) {
+        benefit_id -> Text,
+        citizen_id -> Text,
+        application_id -> Text,
+        amount -> BigInt,
+        state -> Text,
+        paid_on -> Nullable<Text>,
+        claimed_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(benefit_claims, applications);

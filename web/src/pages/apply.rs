@@ -214,3 +214,59 @@ pub struct ApplyStartPage {
     /// (continue href, last saved YYYY-MM-DD) of a saved draft.
     pub draft: Option<(String, String)>,
 }
+
+/// The amount a benefit comes to for this citizen, and how.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BenefitAmount {
+    /// "¥150,000" style, in the page's language.
+    pub total: String,
+    /// How it is made up ("1世帯 100,000円 ＋ 世帯員 1人 × 50,000円").
+    pub breakdown: String,
+}
+
+/// A benefit (即日給付) as one citizen sees it: the amount and the prefilled claim to confirm in one step,
+/// or the reason they cannot claim, or their claim.
+///
+/// | field        | id (label target) | name      |
+/// |--------------|-------------------|-----------|
+/// | confirmation | `confirm`         | `confirm` |
+#[derive(Template)]
+#[template(path = "pages/benefit.html")]
+pub struct BenefitPage {
+    pub shell: Shell,
+    pub title: String,
+    pub agency: String,
+    pub deadline: String,
+    /// Eligible and not claimed yet: the amount.
+    pub amount: Option<BenefitAmount>,
+    /// Why they cannot claim, in full sentences.
+    pub ineligible: Option<String>,
+    /// Their claim's application page, when they claimed.
+    pub claimed_href: Option<String>,
+    /// The claim as it will be sent (no change links: the values come from the records).
+    pub sections: Vec<AnswerSection>,
+    /// Where the prefilled values came from.
+    pub sources: Vec<String>,
+    /// The portal holds no 公金受取口座: the claim will ask for an account.
+    pub needs_account: bool,
+    /// The declaration the confirmation stands for.
+    pub declaration: String,
+    pub action: String,
+    pub errors: crate::components::FieldErrors,
+}
+
+impl BenefitPage {
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// The confirmation checkbox: (value, text, hint, checked).
+    pub fn confirm_options(&self) -> Vec<(String, String, String, bool)> {
+        vec![(
+            "agreed".to_owned(),
+            self.declaration.clone(),
+            String::new(),
+            false,
+        )]
+    }
+}

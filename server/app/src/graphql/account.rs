@@ -81,6 +81,20 @@ pub struct PayerInput {
     account_number: String,
 }
 
+impl From<PayerInput> for Payer {
+    fn from(payer: PayerInput) -> Self {
+        Payer {
+            requester_code: payer.requester_code,
+            requester_name: payer.requester_name,
+            transfer_date: payer.transfer_date,
+            bank_code: payer.bank_code,
+            branch_code: payer.branch_code,
+            account_type: payer.account_type,
+            account_number: payer.account_number,
+        }
+    }
+}
+
 /// One payment: to whom (your pseudonym for the citizen) and how much.
 #[derive(InputObject)]
 pub struct PaymentInput {
@@ -264,15 +278,7 @@ impl AccountMutation {
         payments: Vec<PaymentInput>,
     ) -> async_graphql::Result<PaymentFile> {
         let principal = agency(ctx)?;
-        let payer = Payer {
-            requester_code: payer.requester_code,
-            requester_name: payer.requester_name,
-            transfer_date: payer.transfer_date,
-            bank_code: payer.bank_code,
-            branch_code: payer.branch_code,
-            account_type: payer.account_type,
-            account_number: payer.account_number,
-        };
+        let payer = Payer::from(payer);
         let orders = payments
             .into_iter()
             .map(|p| PaymentOrder {

@@ -5,6 +5,7 @@
 mod account;
 mod agency;
 mod application;
+mod benefit;
 pub mod error;
 mod form;
 mod notice;
@@ -15,6 +16,7 @@ use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 pub use account::{AccountMutation, AccountQuery};
 pub use agency::{AgencyMutation, AgencyQuery};
 pub use application::{ApplicationMutation, ApplicationQuery};
+pub use benefit::{BenefitMutation, BenefitQuery};
 pub use form::{FormMutation, FormQuery};
 pub use notice::{NoticeMutation, NoticeQuery};
 pub use query::ServiceQuery;
@@ -28,6 +30,7 @@ pub struct Query(
     AccountQuery,
     FormQuery,
     ApplicationQuery,
+    BenefitQuery,
 );
 
 /// Every mutation: what agencies publish and post.
@@ -38,6 +41,7 @@ pub struct Mutation(
     AccountMutation,
     FormMutation,
     ApplicationMutation,
+    BenefitMutation,
 );
 
 pub type PortalSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -3,6 +3,7 @@
 mod account;
 mod apply;
 mod assets;
+mod benefits;
 mod card;
 mod email_settings;
 mod feedback;
@@ -34,6 +35,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/apply/{form}")
                 .route(web::get().to(apply::start::show))
                 .route(web::post().to(apply::start::submit)),
+        )
+        .service(
+            web::resource("/benefits/{id}")
+                .route(web::get().to(benefits::show::show))
+                .route(web::post().to(benefits::claim::submit)),
         )
         .route("/applications", web::get().to(apply::list::show))
         .route("/applications/{id}", web::get().to(apply::show::show))

@@ -5,6 +5,7 @@ pub mod application_review;
 pub mod applications;
 pub mod bank_account;
 pub mod banks;
+pub mod benefits;
 pub mod card_check;
 pub mod cards;
 pub mod catalogue;

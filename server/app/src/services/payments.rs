@@ -52,7 +52,7 @@ impl std::fmt::Display for PaymentRefusal {
 }
 
 /// The payment task `code`, if this agency performs it.
-fn payment_task(
+pub(crate) fn payment_task(
     agency: &AgencyPrincipal,
     code: &str,
 ) -> Result<&'static task::Task, PaymentRefusal> {
@@ -241,25 +241,17 @@ pub async fn batch(
             without_account.push(order.citizen);
             continue;
         };
-        let (Some(bank), Some(branch)) = (
-            directory.bank(&account.bank_code),
-            directory.branch(&account.bank_code, &account.branch_code),
-        ) else {
-            without_account.push(order.citizen);
-            continue;
+        let to = AccountTo {
+            bank_code: &account.bank_code,
+            branch_code: &account.branch_code,
+            account_type: &account.account_type,
+            number: &account.account_number,
+            holder_kana: &account.holder_name,
         };
-        payments.push(Payment {
-            bank_code: bank.code.clone(),
-            bank_name: half_width(&bank.kana, 15),
-            branch_code: branch.code.clone(),
-            branch_name: half_width(&branch.kana, 15),
-            account_type: AccountType::from_code(&account.account_type)
-                .unwrap_or(AccountType::Ordinary),
-            account_number: account.account_number.clone(),
-            holder_name: account.holder_name.clone(),
-            amount: order.amount,
-            customer_code: order.reference.chars().take(10).collect(),
-        });
+        match payment_to(&directory, &to, order.amount, &order.reference) {
+            Some(payment) => payments.push(payment),
+            None => without_account.push(order.citizen),
+        }
     }
     let file = TransferFile { header, payments };
     let total = file.total();
@@ -282,6 +274,37 @@ pub async fn batch(
     }))
 }
 
+/// An account a payment goes to, as stored or as a claim names it.
+pub(crate) struct AccountTo<'a> {
+    pub bank_code: &'a str,
+    pub branch_code: &'a str,
+    pub account_type: &'a str,
+    pub number: &'a str,
+    pub holder_kana: &'a str,
+}
+
+/// A payment of `amount` yen into `to`; `None` when its bank or branch is not in the Zengin table.
+pub(crate) fn payment_to(
+    directory: &portal_bank::directory::Directory,
+    to: &AccountTo<'_>,
+    amount: u64,
+    reference: &str,
+) -> Option<Payment> {
+    let bank = directory.bank(to.bank_code)?;
+    let branch = directory.branch(to.bank_code, to.branch_code)?;
+    Some(Payment {
+        bank_code: bank.code.clone(),
+        bank_name: half_width(&bank.kana, 15),
+        branch_code: branch.code.clone(),
+        branch_name: half_width(&branch.kana, 15),
+        account_type: AccountType::from_code(to.account_type).unwrap_or(AccountType::Ordinary),
+        account_number: to.number.to_owned(),
+        holder_name: to.holder_kana.to_owned(),
+        amount,
+        customer_code: reference.chars().take(10).collect(),
+    })
+}
+
 /// A name as the file carries it: half-width kana, cut to the field's width.
 fn half_width(kana_name: &str, width: usize) -> String {
     let cut: String = kana::to_half_width(kana_name)
@@ -293,7 +316,7 @@ fn half_width(kana_name: &str, width: usize) -> String {
     cut.trim_end().to_owned()
 }
 
-fn header(
+pub(crate) fn header(
     directory: &portal_bank::directory::Directory,
     payer: &Payer,
 ) -> Result<Header, PaymentRefusal> {

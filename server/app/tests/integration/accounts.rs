@@ -31,7 +31,7 @@ const READ: &str = "query($c: String!, $t: String!) { publicFundsAccount(citizen
 const BATCH: &str = "mutation($t: String!, $p: PayerInput!, $x: [PaymentInput!]!) { buildPaymentFile(task: $t, payer: $p, payments: $x) { file payments total unknownCitizens citizensWithoutAccount } }";
 
 /// Hanako's account at みずほ 東京営業部.
-fn hanako_account(number: &str) -> AccountInput {
+pub(crate) fn hanako_account(number: &str) -> AccountInput {
     AccountInput {
         bank_code: "0001".to_owned(),
         branch_code: "001".to_owned(),
@@ -80,7 +80,12 @@ async fn enrol(app: &TestApp, citizen: CitizenId, agency_code: &str) -> String {
         .expect("enrol")
 }
 
-async fn register(app: &TestApp, citizen: CitizenId, input: AccountInput, at: i64) -> Registered {
+pub(crate) async fn register(
+    app: &TestApp,
+    citizen: CitizenId,
+    input: AccountInput,
+    at: i64,
+) -> Registered {
     let kana = bank_account::registered_kana(&app.state, citizen)
         .await
         .expect("kana");
@@ -487,7 +492,7 @@ async fn an_import_that_renames_a_branch_invalidates_its_accounts_and_tells_thei
     assert_eq!(built["citizensWithoutAccount"], json!([pseudonym]));
 }
 
-fn payer() -> Value {
+pub(crate) fn payer() -> Value {
     json!({"requesterCode": "1234567890", "requesterName": "チヨダク", "transferDate": "2026-12-10",
            "bankCode": "0001", "branchCode": "004", "accountType": "current", "accountNumber": "0000001"})
 }

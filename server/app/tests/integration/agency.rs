@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use crate::common::TestApp;
 
 pub(crate) struct Client {
-    id: String,
-    secret: String,
+    pub(crate) id: String,
+    pub(crate) secret: String,
 }
 
 impl Client {

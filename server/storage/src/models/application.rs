@@ -368,6 +368,41 @@ impl Application {
         Ok(changed == 1)
     }
 
+    /// Moves many applications at once (a bulk approval); those no longer in a `from` status are left.
+    pub fn set_status_many(
+        conn: &mut AnyConnection,
+        ids: &[ApplicationId],
+        from: &[&str],
+        to: ApplicationStatus,
+        at: i64,
+    ) -> Result<usize, StorageError> {
+        let changed = with_conn!(conn, |c| diesel::update(applications::table)
+            .filter(applications::id.eq_any(ids))
+            .filter(applications::status.eq_any(from))
+            .set((
+                applications::status.eq(to.code()),
+                applications::correction_fields.eq(None::<String>),
+                applications::updated_at.eq(at),
+            ))
+            .execute(c))?;
+        Ok(changed)
+    }
+
+    /// Which of `ids` were completed at `at` (by the update that stamped them).
+    pub fn completed_at(
+        conn: &mut AnyConnection,
+        ids: &[ApplicationId],
+        at: i64,
+    ) -> Result<Vec<ApplicationId>, StorageError> {
+        let rows = with_conn!(conn, |c| applications::table
+            .filter(applications::id.eq_any(ids))
+            .filter(applications::status.eq(ApplicationStatus::Completed.code()))
+            .filter(applications::updated_at.eq(at))
+            .select(applications::id)
+            .load(c))?;
+        Ok(rows)
+    }
+
     /// Sends a corrected application back to the agency: its answers replaced, back to review.
     pub fn resubmit(
         conn: &mut AnyConnection,
@@ -415,6 +450,16 @@ impl ApplicationEvent {
     pub fn insert(conn: &mut AnyConnection, row: &ApplicationEvent) -> Result<(), StorageError> {
         with_conn!(conn, |c| diesel::insert_into(application_events::table)
             .values(row)
+            .execute(c))?;
+        Ok(())
+    }
+
+    pub fn insert_many(
+        conn: &mut AnyConnection,
+        rows: &[ApplicationEvent],
+    ) -> Result<(), StorageError> {
+        with_conn!(conn, |c| diesel::insert_into(application_events::table)
+            .values(rows)
             .execute(c))?;
         Ok(())
     }

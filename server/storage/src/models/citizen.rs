@@ -42,6 +42,28 @@ impl Citizen {
         Ok(())
     }
 
+    /// Citizens living in the given municipalities, by id after `after` (keyset pagination).
+    pub fn in_municipalities(
+        conn: &mut AnyConnection,
+        codes: &[&str],
+        after: Option<CitizenId>,
+        limit: i64,
+    ) -> Result<Vec<Citizen>, StorageError> {
+        let rows = with_conn!(conn, |c| {
+            let mut query = citizens::table
+                .filter(citizens::municipality_code.eq_any(codes))
+                .order(citizens::id)
+                .limit(limit)
+                .select(Citizen::as_select())
+                .into_boxed();
+            if let Some(after) = after {
+                query = query.filter(citizens::id.gt(after));
+            }
+            query.load(c)
+        })?;
+        Ok(rows)
+    }
+
     pub fn find(conn: &mut AnyConnection, id: CitizenId) -> Result<Option<Citizen>, StorageError> {
         let found = with_conn!(conn, |c| citizens::table
             .find(id)

@@ -4,6 +4,7 @@ pub mod agency;
 pub mod application;
 pub mod bank;
 pub mod bank_account;
+pub mod benefit;
 pub mod category;
 pub mod citizen;
 pub mod email_address;

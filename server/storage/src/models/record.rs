@@ -241,6 +241,32 @@ impl Record {
             .load::<(Record, String, String, String)>(c))?;
         Ok(rows.into_iter().map(sourced).collect())
     }
+
+    /// The records of many citizens in the given categories (one query): a batch's eligibility check.
+    pub fn of_citizens(
+        conn: &mut AnyConnection,
+        citizens: &[CitizenId],
+        categories: &[&str],
+    ) -> Result<Vec<SourcedRecord>, StorageError> {
+        let rows = with_conn!(conn, |c| records::table
+            .inner_join(agencies::table)
+            .filter(records::citizen_id.eq_any(citizens))
+            .filter(records::category.eq_any(categories))
+            .order((
+                records::citizen_id.asc(),
+                records::category.asc(),
+                records::updated_on.desc(),
+                records::id.desc(),
+            ))
+            .select((
+                Record::as_select(),
+                agencies::code,
+                agencies::name_ja,
+                agencies::name_en,
+            ))
+            .load::<(Record, String, String, String)>(c))?;
+        Ok(rows.into_iter().map(sourced).collect())
+    }
 }
 
 fn sourced(

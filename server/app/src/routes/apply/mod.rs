@@ -18,6 +18,7 @@ use portal_web::Lang;
 
 use crate::error::AppError;
 use crate::services::applications::Opened;
+use crate::services::prefill::Sources;
 use crate::services::{bank_account, catalogue};
 use crate::state::AppState;
 
@@ -44,9 +45,8 @@ fn form_title(opened: &Opened, lang: Lang) -> String {
 }
 
 /// Where each prefilled value came from, in words: "住民基本台帳（千代田区）の情報（2026年11月1日時点）".
-fn source_texts(opened: &Opened, lang: Lang) -> BTreeMap<String, String> {
-    opened
-        .sources
+pub(crate) fn source_texts(sources: &Sources, lang: Lang) -> BTreeMap<String, String> {
+    sources
         .iter()
         .map(|(field, source)| {
             let holder = catalogue::agency_name(&source.holder, lang);

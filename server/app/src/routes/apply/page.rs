@@ -42,7 +42,7 @@ async fn draw(
     let registered = registered_account(state, opened.application.citizen_id)
         .await?
         .map(|value| answers::display_account(&value, lang == portal_web::Lang::Ja));
-    let sources = source_texts(opened, lang);
+    let sources = source_texts(&opened.sources, lang);
     let locked = opened.locked();
     let (fields, errors, messages) = page_fields(&PageContext {
         definition,

@@ -1,0 +1,3 @@
+DROP INDEX citizens_municipality_id;
+DROP TABLE benefit_claims;
+DROP TABLE benefits;
