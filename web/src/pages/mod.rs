@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod account_mail;
+pub mod application_mail;
 pub mod apply;
 pub mod email_settings;
 pub mod history;

@@ -11,7 +11,10 @@ use portal_storage::models::agency::Agency;
 use portal_storage::models::application::{
     Application, ApplicationEvent, ApplicationListed, ApplicationStatus, FormDefinition,
 };
+use portal_storage::models::citizen::Citizen;
+use portal_storage::models::email_address::EmailAddress;
 use portal_storage::models::linkage::{LinkageRecord, NewLinkage};
+use portal_storage::models::outbox::{OutboxMail, purpose};
 use portal_storage::{StorageError, now_millis, transaction};
 
 use crate::error::AppError;
@@ -273,6 +276,7 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
                         withheld: false,
                     },
                 )?;
+                confirmation_mail(c, &application, &number, now)?;
                 Ok(true)
             })
         })
@@ -282,6 +286,37 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
     } else {
         Submitted::AlreadySent
     })
+}
+
+/// Queues the mail confirming the sending, in the outbox's transaction with the sending itself, when the
+/// citizen has a confirmed address (alert categories do not apply: this is a receipt, not a notice).
+fn confirmation_mail(
+    c: &mut portal_storage::AnyConnection,
+    application: &Application,
+    receipt: &str,
+    at: i64,
+) -> Result<(), StorageError> {
+    let Some(address) = EmailAddress::find_by_citizen(c, application.citizen_id)? else {
+        return Ok(());
+    };
+    let lang = Citizen::find(c, application.citizen_id)?
+        .map(|p| p.lang)
+        .unwrap_or_else(|| "ja".to_owned());
+    let (date, time) = crate::services::history::japan_time(at);
+    let mut mail = OutboxMail::queued(
+        purpose::APPLICATION_SENT,
+        format!("application_sent:{}:{at}", application.id),
+        address.address,
+        lang,
+        serde_json::json!({
+            "receipt": receipt, "application": application.id.to_string(), "date": date, "time": time,
+        })
+        .to_string(),
+        at,
+    );
+    mail.citizen_id = Some(application.citizen_id);
+    OutboxMail::enqueue(c, &[mail])?;
+    Ok(())
 }
 
 /// The statuses an application can be withdrawn from: before the agency processes it.

@@ -23,6 +23,7 @@ use portal_storage::models::outbox::{self, OutboxMail, RetryPolicy, purpose};
 use portal_storage::{Db, now_millis};
 use portal_web::Lang;
 use portal_web::pages::account_mail::AccountMail;
+use portal_web::pages::application_mail::ApplicationMail;
 use portal_web::pages::notice_mail::{ConfirmMail, NoticeMail, NoticeMailKind};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -499,6 +500,27 @@ fn render(sender: &MailSender, mail: &OutboxMail) -> Result<(Mail, Headers), Sen
                 when: &when,
                 channel: param("channel").ok_or_else(|| bad("no channel"))?,
                 account_url: &account_url,
+            };
+            Mail {
+                to,
+                subject: view.subject(),
+                text: view.text().map_err(rendered)?,
+                html: view.html().map_err(rendered)?,
+            }
+        }
+        purpose::APPLICATION_SENT => {
+            let (date, time) = (
+                param("date").ok_or_else(|| bad("no date"))?,
+                param("time").ok_or_else(|| bad("no time"))?,
+            );
+            let when = portal_web::format::datetime(lang, date, time);
+            let application = param("application").ok_or_else(|| bad("no application"))?;
+            let application_url = format!("{}/applications/{application}", sender.public_url);
+            let view = ApplicationMail {
+                lang,
+                receipt: param("receipt").ok_or_else(|| bad("no receipt"))?,
+                when: &when,
+                application_url: &application_url,
             };
             Mail {
                 to,

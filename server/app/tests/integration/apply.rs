@@ -2,6 +2,7 @@
 //! a draft saved at every page, specific errors that keep what was typed, check your answers, sending with a
 //! receipt number and a linkage record — and nobody else's application within reach.
 
+use portal_storage::models::outbox::{OutboxMail, purpose};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -40,6 +41,24 @@ async fn parent(app: &TestApp) -> Citizen {
     )
     .await;
     citizen
+}
+
+/// The confirmation mails queued for a citizen, oldest first.
+async fn sent_mails(app: &TestApp, citizen: portal_storage::ids::CitizenId) -> Vec<OutboxMail> {
+    app.state
+        .db
+        .run(move |c| {
+            use diesel::prelude::*;
+            use portal_storage::schema::mail_outbox;
+            Ok(portal_storage::with_conn!(c, |c| mail_outbox::table
+                .filter(mail_outbox::citizen_id.eq(citizen))
+                .filter(mail_outbox::purpose.eq(purpose::APPLICATION_SENT))
+                .order(mail_outbox::created_at)
+                .select(OutboxMail::as_select())
+                .load(c))?)
+        })
+        .await
+        .expect("mails")
 }
 
 /// Starts the claim and returns the address of its first page.
@@ -101,6 +120,7 @@ fn assert_linked(answer: &Answer, message: &str) {
 async fn a_child_allowance_claim_goes_from_prefilled_pages_to_a_receipt() {
     let app = TestApp::start().await;
     let citizen = parent(&app).await;
+    crate::email_address::register(&app, &citizen, "hanako@example.jp").await;
 
     let start_page = citizen
         .html(&app, "/apply/child_allowance", StatusCode::OK)
@@ -206,6 +226,14 @@ async fn a_child_allowance_claim_goes_from_prefilled_pages_to_a_receipt() {
     assert!(receipt.contains("申請を送信しました"));
     let number = between(&receipt, "<strong>", "</strong>");
     assert!(number.starts_with("AP-"), "{number}");
+
+    // The confirmation mail gives the receipt number and nothing of the answers.
+    let mails = sent_mails(&app, citizen.id).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to_address, "hanako@example.jp");
+    let params: serde_json::Value = serde_json::from_str(&mails[0].params).expect("json");
+    assert_eq!(params["receipt"], number);
+    assert!(!mails[0].params.contains("山田") && !mails[0].params.contains("1234567"));
 
     // Sent: it cannot be edited any more, it is listed, and the exchange is in the history.
     let again = citizen.get(&app, &first).await;

@@ -115,7 +115,7 @@ async fn confirmed(app: &TestApp, citizen: CitizenId) -> Option<EmailAddress> {
 }
 
 /// Registers `address` and confirms it with its code.
-async fn register(app: &TestApp, citizen: &Citizen, address: &str) -> EmailAddress {
+pub(crate) async fn register(app: &TestApp, citizen: &Citizen, address: &str) -> EmailAddress {
     let asked = ask_for_code(app, citizen, address).await;
     assert_eq!(asked.location(), "/settings/email/confirm");
     let code = latest_code(app, citizen.id, address).await;

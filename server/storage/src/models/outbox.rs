@@ -17,6 +17,8 @@ pub mod purpose {
     pub const CONFIRM_ADDRESS: &str = "confirm_address";
     /// The citizen's 公金受取口座 was registered, changed, deleted or invalidated.
     pub const ACCOUNT_CHANGED: &str = "account_changed";
+    /// An application was sent: params `receipt`, `application` (its id), `date`, `time`.
+    pub const APPLICATION_SENT: &str = "application_sent";
 }
 
 pub mod status {
