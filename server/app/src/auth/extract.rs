@@ -44,12 +44,15 @@ impl FromRequest for SignedIn {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let req = req.clone();
         Box::pin(async move {
             let (Some(state), Some(token)) = (state, token) else {
+                super::return_to::remember(&req);
                 return Err(AppError::SignInRequired);
             };
             let sessions = state.sessions();
             let Some(resumed) = sessions.resume(&token).await? else {
+                super::return_to::remember(&req);
                 return Err(AppError::SignInRequired);
             };
             let citizen = resumed.session.citizen()?;

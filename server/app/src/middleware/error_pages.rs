@@ -1,12 +1,14 @@
 //! Turns bodiless or plain-text error responses (ours, or actix's own: bad form, wrong method) into the HTML
 //! error page in the user's language. JSON endpoints are left alone.
 
+use actix_web::HttpMessage;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use portal_web::pages::ErrorPage;
 
+use crate::auth::return_to::{self, ReturnTo};
 use crate::render;
 
 const MACHINE_PATHS: &[&str] = &[
@@ -23,8 +25,16 @@ pub async fn error_pages(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let res = next.call(req).await?;
+    let mut res = next.call(req).await?;
     let status = res.status();
+    // A signed-out visit to a citizen's page: keep the page for after sign-in.
+    let kept = res.request().extensions().get::<ReturnTo>().cloned();
+    if let Some(ReturnTo(path)) = kept {
+        let cookie = return_to::cookie(res.request(), &path);
+        if let Err(e) = res.response_mut().add_cookie(&cookie) {
+            tracing::warn!(error = %e, "the page to return to could not be kept");
+        }
+    }
     let plain = res
         .headers()
         .get(header::CONTENT_TYPE)

@@ -275,3 +275,30 @@ async fn a_benefit_with_a_wrong_rule_is_refused_with_the_field_and_reason() {
         "{answer}"
     );
 }
+
+#[actix_web::test]
+async fn a_citizen_signed_out_at_the_benefit_link_returns_to_it_after_signing_in() {
+    let app = TestApp::start().await;
+    presets(&app).await;
+    let browser = crate::own_data::browser();
+    let page = "/benefits/01a21e1a-be59-7118-8d1b-aba4238bf873?from=notice";
+    let asked = browser.get(app.url(page)).send().await.expect("GET");
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(asked.headers()["location"], "/sign-in");
+    let (_, _, landed) = Citizen::sign_in_with(
+        &app,
+        &browser,
+        crate::own_data::card_request("山田 花子", "ヤマダ ハナコ"),
+    )
+    .await;
+    assert_eq!(landed, page, "back where the link pointed");
+
+    // Once used, it is forgotten: the next sign-in in this browser goes to マイページ.
+    let (_, _, next) = Citizen::sign_in_with(
+        &app,
+        &browser,
+        crate::own_data::card_request("佐藤 一郎", "サトウ イチロウ"),
+    )
+    .await;
+    assert_eq!(next, "/my-page");
+}

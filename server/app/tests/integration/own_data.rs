@@ -35,13 +35,31 @@ impl Page {
     }
 }
 
-fn browser() -> reqwest::Client {
+pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .pool_idle_timeout(std::time::Duration::from_secs(2))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
+}
+
+/// A card for a resident of 千代田区 named `name` (`kana`), PIN 1234, signature password ABC123.
+pub fn card_request(name: &str, kana: &str) -> cards::NewCard {
+    cards::NewCard {
+        holder: Holder {
+            name: name.to_owned(),
+            name_kana: kana.to_owned(),
+            address: "東京都千代田区永田町一丁目7番1号".to_owned(),
+            birth_date: time::macros::date!(1990 - 04 - 01),
+            sex: Sex::Female,
+        },
+        municipality_code: "131016".to_owned(),
+        kind: CardKind::Card,
+        pin: "1234".to_owned(),
+        password: "ABC123".to_owned(),
+        expiry: portal_server::japan_today().saturating_add(time::Duration::days(3000)),
+    }
 }
 
 pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
@@ -63,24 +81,23 @@ impl Citizen {
     /// As [`Citizen::sign_in`], for a citizen whose registered kana name is `kana`; the card is kept, for
     /// pages that ask for it again.
     pub async fn sign_in_as(app: &TestApp, name: &str, kana: &str) -> (Citizen, SoftwareCard) {
-        let request = cards::NewCard {
-            holder: Holder {
-                name: name.to_owned(),
-                name_kana: kana.to_owned(),
-                address: "東京都千代田区永田町一丁目7番1号".to_owned(),
-                birth_date: time::macros::date!(1990 - 04 - 01),
-                sex: Sex::Female,
-            },
-            municipality_code: "131016".to_owned(),
-            kind: CardKind::Card,
-            pin: "1234".to_owned(),
-            password: "ABC123".to_owned(),
-            expiry: portal_server::japan_today().saturating_add(time::Duration::days(3000)),
-        };
+        let browser = browser();
+        let (id, card, location) =
+            Citizen::sign_in_with(app, &browser, card_request(name, kana)).await;
+        assert_eq!(location, "/my-page", "signed in");
+        (Citizen { id, browser }, card)
+    }
+
+    /// Signs in with a new card for `request` in `browser` (which may have visited pages before); returns
+    /// the citizen, the card and where the portal sent the browser after signing in.
+    pub async fn sign_in_with(
+        app: &TestApp,
+        browser: &reqwest::Client,
+        request: cards::NewCard,
+    ) -> (CitizenId, SoftwareCard, String) {
         let (mut card, id) = cards::issue(&app.state.db, &app.ca_dir(), request)
             .await
             .expect("issue");
-        let browser = browser();
         let html = browser
             .get(app.url("/sign-in"))
             .send()
@@ -98,8 +115,11 @@ impl Citizen {
             .send()
             .await
             .expect("continue");
-        assert_eq!(done.headers()["location"], "/my-page", "signed in");
-        (Citizen { id, browser }, card)
+        let location = done.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        (id, card, location)
     }
 
     pub async fn get(&self, app: &TestApp, path: &str) -> Page {

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::browser_secret;
+use crate::auth::return_to;
 use crate::auth::session::SESSION_COOKIE;
 use crate::error::AppError;
 use crate::forms::csrf;
@@ -20,7 +21,8 @@ pub struct Form {
     code: String,
 }
 
-/// The waiting browser collects its sign-in: a new session cookie, then マイページ.
+/// The waiting browser collects its sign-in: a new session cookie, then the page it asked for before
+/// signing in, or マイページ.
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -47,8 +49,9 @@ pub async fn finish(
                 .same_site(SameSite::Lax)
                 .finish();
             Ok(HttpResponse::SeeOther()
-                .insert_header((LOCATION, "/my-page"))
+                .insert_header((LOCATION, return_to::target(req)))
                 .cookie(cookie)
+                .cookie(return_to::spent())
                 .finish())
         }
         Status::Pending => {
