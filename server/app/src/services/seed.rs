@@ -581,7 +581,13 @@ async fn run_into_empty(
     loop {
         tokio::select! {
             Some(citizens) = written.recv() => progress(citizens),
-            result = &mut work => return result,
+            result = &mut work => {
+                // The last batches' reports may still be queued when the work ends first.
+                while let Ok(citizens) = written.try_recv() {
+                    progress(citizens);
+                }
+                return result;
+            }
         }
     }
 }
