@@ -25,6 +25,9 @@ pub enum AppError {
     Bank(#[from] portal_bank::BankError),
     #[error("sending mail failed: {0}")]
     Mail(String),
+    /// The attachments' store could not be written or read.
+    #[error("file store: {0}")]
+    Files(#[source] std::io::Error),
     #[error("rendering a page failed: {0}")]
     Template(#[from] askama::Error),
     /// Raised while starting; never reaches a request.
@@ -46,6 +49,7 @@ impl ResponseError for AppError {
             AppError::Storage(_)
             | AppError::Bank(_)
             | AppError::Mail(_)
+            | AppError::Files(_)
             | AppError::Template(_)
             | AppError::Startup(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

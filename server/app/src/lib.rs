@@ -8,6 +8,7 @@ pub mod card_app;
 pub mod cards;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod forms;
 pub mod graphql;
 pub mod mail;

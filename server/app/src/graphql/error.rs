@@ -24,6 +24,7 @@ impl AppError {
             AppError::Storage(_) => UNAVAILABLE,
             AppError::Bank(_)
             | AppError::Mail(_)
+            | AppError::Files(_)
             | AppError::Template(_)
             | AppError::Startup(_) => INTERNAL,
         }
