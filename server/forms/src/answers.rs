@@ -990,7 +990,7 @@ fn accepted(field: &Field) -> Vec<&'static str> {
 }
 
 /// The largest file a field takes: its own limit, never above the portal's.
-fn file_limit(field: &Field) -> u64 {
+pub fn file_limit(field: &Field) -> u64 {
     field
         .max_bytes
         .unwrap_or(MAX_FILE_BYTES)
@@ -1024,6 +1024,12 @@ pub fn check_file(field: &Field, bytes: &[u8]) -> Result<&'static str, Localized
         return Err(message::file_size(field, file_limit(field)));
     }
     Ok(kind)
+}
+
+/// The field's size message, for an upload cut off before all of it was read (so [`check_file`] never
+/// saw its size).
+pub fn file_too_large(field: &Field) -> Localized {
+    message::file_size(field, file_limit(field))
 }
 
 /// A stored file still fits its field (the definition is fixed, but a stored value may not be).
