@@ -18,6 +18,9 @@ pub enum AppError {
     Csrf,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A post larger than any form of the portal sends.
+    #[error("the request is too large")]
+    TooLarge,
     #[error(transparent)]
     Storage(#[from] StorageError),
     /// The bank table could not be read or a transfer file built.
@@ -42,6 +45,7 @@ impl ResponseError for AppError {
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             // Every connection busy or the database gone: the client may retry.
             AppError::Storage(
                 StorageError::Pool(_) | StorageError::Timeout(..) | StorageError::Redis(_),

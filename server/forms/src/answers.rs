@@ -1059,7 +1059,7 @@ fn megabytes(bytes: u64) -> String {
 }
 
 /// A file size for people: "820 KB", "1.2 MB".
-fn file_size(bytes: u64) -> String {
+pub fn file_size(bytes: u64) -> String {
     const KB: u64 = 1024;
     if bytes < KB * KB {
         format!("{} KB", bytes.div_ceil(KB).max(1))

@@ -56,6 +56,8 @@ fn draw(
                 &opened.locked(),
                 lang,
                 &change,
+                // Relative, as the change links: `/applications/<id>/files/<field>`.
+                "files/",
             ),
             missing,
             correction,
