@@ -10,7 +10,7 @@ use crate::own_data::{Answer, Citizen, between, insert_records, post, record, re
 use crate::services::presets;
 
 /// Signs in a citizen with a child in their household (as the municipality's records say).
-async fn parent(app: &TestApp) -> Citizen {
+pub(crate) async fn parent(app: &TestApp) -> Citizen {
     presets(app).await;
     let agencies = registry(app).await;
     let (citizen, _) = Citizen::sign_in_as(app, "山田 花子", "ヤマダ ハナコ").await;
@@ -43,7 +43,7 @@ async fn parent(app: &TestApp) -> Citizen {
 }
 
 /// Starts the claim and returns the address of its first page.
-async fn start(app: &TestApp, citizen: &Citizen) -> String {
+pub(crate) async fn start(app: &TestApp, citizen: &Citizen) -> String {
     let started = post(
         app,
         citizen,
@@ -67,12 +67,17 @@ async fn resume(app: &TestApp, citizen: &Citizen, page: &str) -> String {
         .to_owned()
 }
 
-async fn send(app: &TestApp, citizen: &Citizen, page: &str, fields: &[(&str, &str)]) -> Answer {
+pub(crate) async fn send(
+    app: &TestApp,
+    citizen: &Citizen,
+    page: &str,
+    fields: &[(&str, &str)],
+) -> Answer {
     post(app, citizen, page, page, fields).await
 }
 
 /// The error summary links each message to an element of the page.
-fn assert_linked(answer: &Answer, message: &str) {
+pub(crate) fn assert_linked(answer: &Answer, message: &str) {
     assert_eq!(
         answer.status,
         StatusCode::UNPROCESSABLE_ENTITY,
