@@ -230,8 +230,8 @@ pub async fn submit(
         .errors
         .retain(|e| !refused.iter().any(|r| r.field == e.field));
     outcome.errors.extend(refused.iter().cloned());
-    let shell = render::citizen_shell(&req, &state, &signed_in).await?;
     if posted.cut_short {
+        let shell = render::citizen_shell(&req, &state, &signed_in).await?;
         // Inputs after the cut were never read: the saved answers stand, shown with what was read.
         let mut typed = answers::typed_from_answers(&opened.definition, index, &opened.answers);
         typed.extend(outcome.typed);
@@ -281,6 +281,7 @@ pub async fn submit(
         return Err(e);
     }
     attachments::forget_unnamed(&state, &opened.answers, received.stored, &answers).await;
+    let shell = render::citizen_shell(&req, &state, &signed_in).await?;
     let errors = match action {
         Action::Continue if outcome.errors.is_empty() => {
             let id = opened.application.id;
