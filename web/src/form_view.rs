@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use portal_forms::answers::{self, Answers, Entry, FieldError, Value};
+use portal_forms::answers::{self, Answers, Entry, FieldError, FileRef, Value};
 use portal_forms::{Condition, Definition, Field, Kind, Localized};
 
 use crate::Lang;
@@ -44,6 +44,8 @@ pub struct PageContext<'a> {
     pub registered_account: Option<&'a str>,
     /// group field id → how many entries to show at least (the page's "add another" asks for one more).
     pub entries_wanted: &'a BTreeMap<String, usize>,
+    /// Where the application's attachments are downloaded: `<files_href><field id>`; empty for no links.
+    pub files_href: &'a str,
     pub lang: Lang,
 }
 
@@ -97,16 +99,31 @@ pub fn page_fields(ctx: &PageContext<'_>) -> (Vec<FieldView>, Vec<FormError>, Fi
     (views, summary, messages)
 }
 
+/// The text of an attachment's download link, which says what it downloads: "保険証.png をダウンロード
+/// （PNG、1 KB）" / "Download 保険証.png (PNG, 1 KB)".
+pub fn download_text(file: &FileRef, lang: Lang) -> String {
+    lang.tf(
+        "apply.file.download",
+        &[
+            ("name", &file.name),
+            ("kind", &file.kind.to_uppercase()),
+            ("size", &answers::file_size(file.bytes)),
+        ],
+    )
+}
+
 /// Check your answers, and the receipt: one section per page (its title in `lang`), one row per visible
 /// field with its value as [`answers::display`] gives it (an unanswered field as `common.not_given`), and a
 /// change link `change_href(page index)` for every field that is not a locked, prefilled value. A
-/// `change_href` that returns "" (the receipt) gives no links. A page with nothing visible has no section.
+/// `change_href` that returns "" (the receipt) gives no links. An attached file has a download link,
+/// `<files_href><field id>` (none when `files_href` is empty). A page with nothing visible has no section.
 pub fn answer_sections(
     definition: &Definition,
     answers: &Answers,
     locked: &BTreeSet<String>,
     lang: Lang,
     change_href: &dyn Fn(usize) -> String,
+    files_href: &str,
 ) -> Vec<AnswerSection> {
     let ja = lang == Lang::Ja;
     definition
@@ -123,7 +140,16 @@ pub fn answer_sections(
                 })
                 .map(|field| {
                     let value = answers.0.get(&field.id).filter(|v| v.is_answered());
+                    let (download_href, download_text) = match value {
+                        Some(Value::File(file)) if !files_href.is_empty() => (
+                            format!("{files_href}{}", field.id),
+                            self::download_text(file, lang),
+                        ),
+                        _ => (String::new(), String::new()),
+                    };
                     AnswerRow {
+                        download_href,
+                        download_text,
                         key: localized(&field.label, ja),
                         value: value.map_or_else(
                             || lang.t("common.not_given").to_owned(),
@@ -455,10 +481,15 @@ impl Builder<'_, '_> {
                     })
                     .collect::<Vec<_>>()
                     .join(",");
-                view.file = match stored {
-                    Some(value @ Value::File(_)) => Some(answers::display(field, value, self.ja)),
-                    _ => None,
-                };
+                if let Some(value @ Value::File(file)) = stored {
+                    view.file = Some(answers::display(field, value, self.ja));
+                    if !self.ctx.files_href.is_empty() {
+                        view.file_href = format!("{}{}", self.ctx.files_href, field.id);
+                        view.file_download = download_text(file, self.ctx.lang);
+                    }
+                    // Nothing chosen keeps the stored file: a file input cannot be filled in again.
+                    hint.push(self.t("apply.file.keep"));
+                }
             }
             Kind::BankAccount => {
                 // The `.use` radios come first: an error about the whole field links to them.
@@ -713,7 +744,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
     use askama::Template;
-    use portal_forms::answers::{self, AccountValue, Answers, Entry, FieldError, Value};
+    use portal_forms::answers::{self, AccountValue, Answers, Entry, FieldError, FileRef, Value};
     use portal_forms::{Definition, PRESETS};
 
     use super::{PageContext, answer_sections, page_fields};
@@ -895,6 +926,7 @@ required = true
                 locked: &self.locked,
                 registered_account: self.registered.as_deref(),
                 entries_wanted: &self.wanted,
+                files_href: "files/",
                 lang,
             }
         }
@@ -1651,7 +1683,7 @@ required = true
         ]));
         let locked: BTreeSet<String> = ["name", "name_kana", "birth_date"].map(String::from).into();
         let href = |page: usize| format!("/apply/child_allowance/{page}");
-        let sections = answer_sections(&definition, &answers, &locked, Lang::Ja, &href);
+        let sections = answer_sections(&definition, &answers, &locked, Lang::Ja, &href, "files/");
         assert_eq!(
             sections
                 .iter()
@@ -1695,8 +1727,14 @@ required = true
         );
 
         // The receipt: no links; in English.
-        let sections =
-            answer_sections(&definition, &answers, &locked, Lang::En, &|_| String::new());
+        let sections = answer_sections(
+            &definition,
+            &answers,
+            &locked,
+            Lang::En,
+            &|_| String::new(),
+            "",
+        );
         assert!(
             sections
                 .iter()
@@ -1716,12 +1754,76 @@ required = true
             ("married".into(), text("no")),
             ("spouse".into(), text("山田 花子")),
         ]));
-        let sections = answer_sections(&sample, &answers, &BTreeSet::new(), Lang::Ja, &href);
+        let sections = answer_sections(&sample, &answers, &BTreeSet::new(), Lang::Ja, &href, "");
         assert!(
             !sections
                 .iter()
                 .flat_map(|s| &s.rows)
                 .any(|r| r.key == "配偶者の氏名")
         );
+    }
+
+    #[test]
+    fn an_attached_file_links_to_its_download_saying_what_it_is() {
+        let definition = preset("child_allowance");
+        let card = FileRef {
+            key: "k3y".into(),
+            name: "保険証.png".into(),
+            kind: "png".into(),
+            bytes: 1500,
+        };
+        let answers = Answers(BTreeMap::from([(
+            "insurance_card".into(),
+            Value::File(card),
+        )]));
+        let row = |lang: Lang, files_href: &str| {
+            answer_sections(
+                &definition,
+                &answers,
+                &BTreeSet::new(),
+                lang,
+                &|_| String::new(),
+                files_href,
+            )
+            .into_iter()
+            .flat_map(|s| s.rows)
+            .find(|r| r.key == "健康保険の資格情報が分かる書類" || r.key.starts_with("Proof"))
+            .expect("the file's row")
+        };
+        let ja = row(Lang::Ja, "files/");
+        assert_eq!(ja.value, "保険証.png（2 KB）");
+        assert_eq!(ja.download_href, "files/insurance_card");
+        assert_eq!(ja.download_text, "保険証.png をダウンロード（PNG、2 KB）");
+        let en = row(Lang::En, "/applications/x/files/");
+        assert_eq!(en.download_href, "/applications/x/files/insurance_card");
+        assert_eq!(en.download_text, "Download 保険証.png (PNG, 2 KB)");
+        let none = row(Lang::Ja, "");
+        assert_eq!(none.download_href, "");
+        assert_eq!(none.download_text, "");
+
+        // The question page shows the stored file with its link, and says that choosing none keeps it.
+        let setup = Setup {
+            answers: answers.clone(),
+            ..Setup::default()
+        };
+        let (views, _, html) = render(&setup.context(&definition, 2, Lang::Ja));
+        let file = views
+            .iter()
+            .find(|v| v.name == "insurance_card")
+            .expect("the file input");
+        assert_eq!(file.file.as_deref(), Some("保険証.png（2 KB）"));
+        assert_eq!(file.file_href, "files/insurance_card");
+        assert!(
+            file.hint.contains("ファイルを選ばずに進んで"),
+            "{}",
+            file.hint
+        );
+        assert!(
+            html.contains(
+                "<a class=\"link\" href=\"files/insurance_card\">保険証.png をダウンロード（PNG、2 KB）</a>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("enctype=\"multipart/form-data\""));
     }
 }

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// Where attachments are kept; `None` means `<data_dir>/files`.
+    pub files_dir: Option<PathBuf>,
     /// `None` means the SQLite file `<data_dir>/portal.db`.
     pub database_url: Option<String>,
     pub database_pool_size: u32,
@@ -60,6 +62,7 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
+            files_dir: None,
             database_url: None,
             database_pool_size: 10,
             redis_url: None,
@@ -135,6 +138,13 @@ impl Config {
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
     }
+
+    /// The folder attachments are kept in: the configured one, or `<data_dir>/files`.
+    pub fn files_dir(&self) -> PathBuf {
+        self.files_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"))
+    }
 }
 
 /// One configuration key.
@@ -182,12 +192,22 @@ pub static SETTINGS: &[Setting] = &[
         key: "data_dir",
         env: "PORTAL_DATA_DIR",
         default: "./data",
-        help: "folder for the SQLite database and the mail outbox",
+        help: "folder for the SQLite database, the mail outbox and attachments",
         apply: |c, v| {
             if v.trim().is_empty() {
                 return Err("a folder path");
             }
             c.data_dir = PathBuf::from(v.trim());
+            Ok(())
+        },
+    },
+    Setting {
+        key: "files_dir",
+        env: "PORTAL_FILES_DIR",
+        default: "<data_dir>/files",
+        help: "folder for the files attached to applications (shared by every node of one portal)",
+        apply: |c, v| {
+            c.files_dir = optional(v).map(PathBuf::from);
             Ok(())
         },
     },

@@ -18,6 +18,9 @@ pub enum AppError {
     Csrf,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A post larger than any form of the portal sends.
+    #[error("the request is too large")]
+    TooLarge,
     #[error(transparent)]
     Storage(#[from] StorageError),
     /// The bank table could not be read or a transfer file built.
@@ -25,6 +28,9 @@ pub enum AppError {
     Bank(#[from] portal_bank::BankError),
     #[error("sending mail failed: {0}")]
     Mail(String),
+    /// The attachments' store could not be written or read.
+    #[error("file store: {0}")]
+    Files(#[source] std::io::Error),
     #[error("rendering a page failed: {0}")]
     Template(#[from] askama::Error),
     /// Raised while starting; never reaches a request.
@@ -39,6 +45,7 @@ impl ResponseError for AppError {
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             // Every connection busy or the database gone: the client may retry.
             AppError::Storage(
                 StorageError::Pool(_) | StorageError::Timeout(..) | StorageError::Redis(_),
@@ -46,6 +53,7 @@ impl ResponseError for AppError {
             AppError::Storage(_)
             | AppError::Bank(_)
             | AppError::Mail(_)
+            | AppError::Files(_)
             | AppError::Template(_)
             | AppError::Startup(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -8,6 +8,7 @@ pub mod card_app;
 pub mod cards;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod forms;
 pub mod graphql;
 pub mod mail;
@@ -33,7 +34,7 @@ use crate::state::AppState;
 
 /// Forms are small, but a 2,000-character Japanese message is ~18 KB once percent-encoded; leave room so an
 /// over-long message gets a field error with the text kept, not a refused request.
-const FORM_LIMIT_BYTES: usize = 256 * 1024;
+pub(crate) const FORM_LIMIT_BYTES: usize = 256 * 1024;
 
 /// The application: routes, shared state and middleware. Middleware listed last runs first.
 pub fn build_app(

@@ -9,6 +9,7 @@ use portal_storage::{Db, DbConfig, Kv};
 use crate::cards::CardTrust;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::files::Files;
 use crate::graphql::build_schema;
 use crate::mail::Mailer;
 use crate::state::AppState;
@@ -65,7 +66,15 @@ pub async fn build_state(config: Config) -> Result<AppState, AppError> {
         .card_source()
         .map_err(|e| AppError::Startup(e.to_owned()))?;
     let cards = CardTrust::open(source).await?;
+    let files_dir = config.files_dir();
+    let files = Files::on_disk(&files_dir).map_err(|e| {
+        AppError::Startup(format!(
+            "files_dir {} cannot be used: {e}",
+            files_dir.display()
+        ))
+    })?;
     Ok(AppState {
+        files,
         cards: Arc::new(cards),
         banks: Arc::default(),
         config: Arc::new(config),

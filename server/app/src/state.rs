@@ -5,6 +5,7 @@ use portal_storage::{Db, Kv};
 
 use crate::cards::CardTrust;
 use crate::config::Config;
+use crate::files::Files;
 use crate::graphql::PortalSchema;
 use crate::mail::Mailer;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     pub cards: Arc<CardTrust>,
     /// This process's copy of the Zengin bank table.
     pub banks: Arc<crate::services::banks::BankTable>,
+    /// Where the files attached to applications are kept.
+    pub files: Files,
 }
 
 impl AppState {

@@ -990,7 +990,7 @@ fn accepted(field: &Field) -> Vec<&'static str> {
 }
 
 /// The largest file a field takes: its own limit, never above the portal's.
-fn file_limit(field: &Field) -> u64 {
+pub fn file_limit(field: &Field) -> u64 {
     field
         .max_bytes
         .unwrap_or(MAX_FILE_BYTES)
@@ -1026,6 +1026,12 @@ pub fn check_file(field: &Field, bytes: &[u8]) -> Result<&'static str, Localized
     Ok(kind)
 }
 
+/// The field's size message, for an upload cut off before all of it was read (so [`check_file`] never
+/// saw its size).
+pub fn file_too_large(field: &Field) -> Localized {
+    message::file_size(field, file_limit(field))
+}
+
 /// A stored file still fits its field (the definition is fixed, but a stored value may not be).
 fn check_file_ref(field: &Field, file: &FileRef) -> Result<(), Localized> {
     let accepted = accepted(field);
@@ -1053,7 +1059,7 @@ fn megabytes(bytes: u64) -> String {
 }
 
 /// A file size for people: "820 KB", "1.2 MB".
-fn file_size(bytes: u64) -> String {
+pub fn file_size(bytes: u64) -> String {
     const KB: u64 = 1024;
     if bytes < KB * KB {
         format!("{} KB", bytes.div_ceil(KB).max(1))

@@ -50,7 +50,7 @@
 //! | date | `<id>.year`, `<id>.month`, `<id>.day` |
 //! | group | `<id>.<n>.<field>` for entry n = 0, 1, …; a date in an entry `<id>.<n>.<field>.year` … |
 //! | bank_account | `<id>.use` (`registered` or `other`); for another account `<id>.bank_code`, `<id>.branch_code`, `<id>.account_type` (`ordinary`, `current`, `savings`), `<id>.number`, `<id>.holder_kana` |
-//! | file | none: uploads are handled apart and checked by their content with [`answers::check_file`] |
+//! | file | `<id>`, a file input: the form posts as `multipart/form-data`; the upload is checked by its content with [`answers::check_file`]. A group cannot hold a file field. |
 //!
 //! The CSV export ([`answers::csv_header`], [`answers::csv_row`]) has one column per field, in the order of
 //! the form, headed by its id:
@@ -591,6 +591,14 @@ fn check_field(
                     "a group cannot hold another group".to_owned(),
                 );
             }
+            // An upload is one file per field, named and fetched by the field's id; entries come and go
+            // and are renumbered, so a file in one would have no fixed address.
+            if field.fields.iter().any(|f| f.kind() == Some(Kind::File)) {
+                problem(
+                    &format!("{place}.fields"),
+                    "a group cannot hold a file field: put it on the page".to_owned(),
+                );
+            }
             match field.max_items {
                 Some(0) => problem(
                     &format!("{place}.max_items"),
@@ -987,6 +995,11 @@ title = {{ ja = "二", en = "Two" }}
                 "id = \"x\"\nkind = \"group\"",
                 "pages[1].fields[0].fields",
                 "at least one field",
+            ),
+            (
+                "id = \"x\"\nkind = \"group\"\n\n[[pages.fields.fields]]\nid = \"scan\"\nkind = \"file\"\nlabel = { ja = \"写し\", en = \"Copy\" }\naccept = [\"pdf\"]\nmax_bytes = 10",
+                "pages[1].fields[0].fields",
+                "cannot hold a file field",
             ),
             (
                 "id = \"x\"\nkind = \"file\"\naccept = [\"exe\"]\nmax_bytes = 10",

@@ -82,9 +82,12 @@ pub struct FieldView {
     pub inputmode: &'static str,
     pub autocomplete: &'static str,
     pub width: &'static str,
-    /// File: the `accept` attribute, and the file already attached ("name (size)").
+    /// File: the `accept` attribute, and the file already attached ("name (size)") with its download link
+    /// and the link's text (empty when the page gives no links).
     pub accept: String,
     pub file: Option<String>,
+    pub file_href: String,
+    pub file_download: String,
     pub account: Option<AccountView>,
 }
 
@@ -121,6 +124,10 @@ pub struct AnswerRow {
     pub value: String,
     /// The page to change it on; empty for a locked, prefilled value.
     pub change_href: String,
+    /// An attached file's download link and its text ("保険証.png をダウンロード（PNG、1 KB）"); empty for
+    /// any other answer.
+    pub download_href: String,
+    pub download_text: String,
 }
 
 /// One page's answers on the check-your-answers page.

@@ -15,3 +15,10 @@ pub fn verify(req: &HttpRequest, submitted: &str) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// A form whose only field that matters is its token (a button that does one thing).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct TokenOnly {
+    #[serde(default)]
+    pub csrf_token: String,
+}

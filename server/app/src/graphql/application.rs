@@ -1,14 +1,17 @@
 //! Applications through GraphQL (ぴったりサービス), for the agency a form belongs to: its sent applications
-//! by form and status, one with its history, exports, status changes and messages. The citizen is named by
-//! the agency's pseudonym, as everywhere in the agency API.
+//! by form and status, one with its history and attached files, exports, status changes and messages. The
+//! citizen is named by the agency's pseudonym, as everywhere in the agency API.
 
 use async_graphql::{Context, Enum, ErrorExtensions, ID, Object, SimpleObject};
+use base64::Engine;
+use portal_forms::answers::{FileRef, Value};
 use portal_storage::ids::ApplicationId;
 use portal_storage::models::application::{ApplicationEvent, ApplicationStatus};
 
 use crate::graphql::agency::{agency, state};
 use crate::graphql::error::{BAD_REQUEST, NOT_FOUND};
 use crate::services::application_review::{self, Seen};
+use crate::services::attachments;
 use crate::services::notices::Refusal;
 
 /// One event of an application's history.
@@ -36,6 +39,40 @@ impl From<ApplicationEvent> for ApplicationEventInfo {
     }
 }
 
+/// A file attached to an application, without its content (`applicationAttachment` gives that).
+#[derive(SimpleObject)]
+pub struct AttachmentInfo {
+    /// The id of the form's file field it was attached to.
+    field: String,
+    /// The name the citizen's file had (without any path).
+    name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`: the type found in the content when it was uploaded,
+    /// whatever the name says.
+    content_type: String,
+    /// Size in bytes.
+    bytes: i64,
+}
+
+impl AttachmentInfo {
+    fn of(field: &str, file: &FileRef) -> AttachmentInfo {
+        AttachmentInfo {
+            field: field.to_owned(),
+            name: file.name.clone(),
+            content_type: attachments::content_type(&file.kind).to_owned(),
+            bytes: i64::try_from(file.bytes).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// One attached file with its content.
+#[derive(SimpleObject)]
+pub struct Attachment {
+    #[graphql(flatten)]
+    info: AttachmentInfo,
+    /// The file's bytes in base64 (RFC 4648, standard alphabet, padded).
+    content_base64: String,
+}
+
 /// A sent application.
 #[derive(SimpleObject)]
 pub struct AgencyApplication {
@@ -53,6 +90,8 @@ pub struct AgencyApplication {
     answers: async_graphql::Json<serde_json::Value>,
     /// While a correction is asked for: the fields named.
     correction_fields: Vec<String>,
+    /// The files attached, by field id; read one's content with `applicationAttachment(application, field)`.
+    attachments: Vec<AttachmentInfo>,
     /// Oldest first; empty in lists (ask for one application to read it).
     events: Vec<ApplicationEventInfo>,
 }
@@ -67,6 +106,15 @@ fn shown(seen: Seen, events: Vec<ApplicationEvent>) -> AgencyApplication {
         citizen: seen.citizen,
         form: seen.form.form_key,
         form_version: seen.form.version,
+        attachments: seen
+            .answers
+            .0
+            .iter()
+            .filter_map(|(field, value)| match value {
+                Value::File(file) => Some(AttachmentInfo::of(field, file)),
+                _ => None,
+            })
+            .collect(),
         answers: async_graphql::Json(serde_json::to_value(&seen.answers).unwrap_or_default()),
         correction_fields: a
             .correction_fields
@@ -161,6 +209,38 @@ impl ApplicationQuery {
             .map_err(|e| e.extend())?
             .ok_or_else(not_found)?;
         Ok(shown(seen, events))
+    }
+
+    /// One file attached to a sent application of your agency's, with its content: `field` is the id of the
+    /// form's file field, as `attachments` lists them. An application that is not your agency's, or a field
+    /// without a file, is NOT_FOUND. Needs an agency token.
+    async fn application_attachment(
+        &self,
+        ctx: &Context<'_>,
+        application: ID,
+        field: String,
+    ) -> async_graphql::Result<Attachment> {
+        let principal = agency(ctx)?;
+        let state = state(ctx)?;
+        let (seen, _) = application_review::get(state, principal, application_id(&application)?)
+            .await
+            .map_err(|e| e.extend())?
+            .ok_or_else(not_found)?;
+        let (file, bytes) = attachments::read(state, &seen.answers, &field)
+            .await
+            .map_err(|e| e.extend())?
+            .ok_or_else(|| {
+                async_graphql::Error::new("that application has no file in that field").extend_with(
+                    |_, e| {
+                        e.set("code", NOT_FOUND);
+                        e.set("field", "field");
+                    },
+                )
+            })?;
+        Ok(Attachment {
+            info: AttachmentInfo::of(&field, &file),
+            content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        })
     }
 
     /// All sent applications of a form version (up to 500) as CSV or JSON. Needs an agency token.

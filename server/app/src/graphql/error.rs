@@ -20,10 +20,11 @@ impl AppError {
         match self {
             AppError::NotFound => NOT_FOUND,
             AppError::SignInRequired => UNAUTHENTICATED,
-            AppError::BadRequest(_) | AppError::Csrf => BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::TooLarge | AppError::Csrf => BAD_REQUEST,
             AppError::Storage(_) => UNAVAILABLE,
             AppError::Bank(_)
             | AppError::Mail(_)
+            | AppError::Files(_)
             | AppError::Template(_)
             | AppError::Startup(_) => INTERNAL,
         }

@@ -52,6 +52,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(apply::page::show))
                 .route(web::post().to(apply::page::submit)),
         )
+        // An attachment of one's own application: the field id of a file field (never inside a group).
+        .route(
+            "/applications/{id}/files/{field}",
+            web::get().to(apply::file::download),
+        )
         .service(
             web::resource("/applications/{id}/check")
                 .route(web::get().to(apply::check::show))

@@ -18,8 +18,8 @@ use portal_storage::models::outbox::{OutboxMail, purpose};
 use portal_storage::{StorageError, now_millis, transaction};
 
 use crate::error::AppError;
-use crate::services::form_definitions;
 use crate::services::prefill::{self, Sources};
+use crate::services::{attachments, form_definitions};
 use crate::state::AppState;
 
 /// Applications listed per page of 申請の状況.
@@ -203,6 +203,7 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
     }
     let sent = answers::without_hidden(&opened.definition, &opened.answers);
     let answers_json = to_json(&sent)?;
+    let sent_files = attachments::keys(&sent);
     let now = now_millis();
     let correcting = opened.status() == ApplicationStatus::Correction;
     let receipt = match (&opened.application.receipt_number, correcting) {
@@ -281,11 +282,35 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
             })
         })
         .await?;
-    Ok(if done {
-        Submitted::Sent(receipt)
-    } else {
-        Submitted::AlreadySent
-    })
+    if !done {
+        return Ok(Submitted::AlreadySent);
+    }
+    // A file in a field hidden by the answers was not sent, and nothing names it any more.
+    let unsent = attachments::keys(&opened.answers)
+        .into_iter()
+        .filter(|key| !sent_files.contains(key));
+    state.files.forget(unsent).await;
+    Ok(Submitted::Sent(receipt))
+}
+
+/// Deletes one of the citizen's drafts (never a sent application), then the files attached to it; false
+/// when there was no such draft.
+pub async fn delete_draft(
+    state: &AppState,
+    citizen: CitizenId,
+    id: ApplicationId,
+) -> Result<bool, AppError> {
+    let Some(opened) = open(state, citizen, id).await? else {
+        return Ok(false);
+    };
+    let deleted = state
+        .db
+        .run(move |c| Application::delete_draft(c, citizen, id))
+        .await?;
+    if deleted {
+        state.files.forget(attachments::keys(&opened.answers)).await;
+    }
+    Ok(deleted)
 }
 
 /// Queues the mail confirming the sending, in the outbox's transaction with the sending itself, when the

@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod application_review;
 pub mod applications;
+pub mod attachments;
 pub mod bank_account;
 pub mod banks;
 pub mod benefits;

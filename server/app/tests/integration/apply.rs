@@ -11,7 +11,7 @@ use crate::own_data::{Answer, Citizen, between, insert_records, post, record, re
 use crate::services::presets;
 
 /// Signs in a citizen with a child in their household (as the municipality's records say).
-async fn parent(app: &TestApp) -> Citizen {
+pub(crate) async fn parent(app: &TestApp) -> Citizen {
     presets(app).await;
     let agencies = registry(app).await;
     let (citizen, _) = Citizen::sign_in_as(app, "山田 花子", "ヤマダ ハナコ").await;
@@ -62,7 +62,7 @@ async fn sent_mails(app: &TestApp, citizen: portal_storage::ids::CitizenId) -> V
 }
 
 /// Starts the claim and returns the address of its first page.
-async fn start(app: &TestApp, citizen: &Citizen) -> String {
+pub(crate) async fn start(app: &TestApp, citizen: &Citizen) -> String {
     let started = post(
         app,
         citizen,
@@ -86,12 +86,17 @@ async fn resume(app: &TestApp, citizen: &Citizen, page: &str) -> String {
         .to_owned()
 }
 
-async fn send(app: &TestApp, citizen: &Citizen, page: &str, fields: &[(&str, &str)]) -> Answer {
+pub(crate) async fn send(
+    app: &TestApp,
+    citizen: &Citizen,
+    page: &str,
+    fields: &[(&str, &str)],
+) -> Answer {
     post(app, citizen, page, page, fields).await
 }
 
 /// The error summary links each message to an element of the page.
-fn assert_linked(answer: &Answer, message: &str) {
+pub(crate) fn assert_linked(answer: &Answer, message: &str) {
     assert_eq!(
         answer.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -516,4 +521,31 @@ async fn a_claim_can_be_withdrawn_until_the_agency_starts_on_it() {
     assert_eq!(late.location(), other, "no withdrawal");
     let page = citizen.html(&app, &other, StatusCode::OK).await;
     assert!(page.contains("審査中") && !page.contains("申請を取り下げる"));
+}
+
+#[actix_web::test]
+async fn a_post_without_the_form_token_is_refused_everywhere_in_applying() {
+    let app = TestApp::start().await;
+    let citizen = parent(&app).await;
+    let first = start(&app, &citizen).await;
+    let application = first
+        .split("/pages/")
+        .next()
+        .expect("application")
+        .to_owned();
+    for path in [
+        "/apply/child_allowance".to_owned(),
+        format!("{application}/check"),
+        format!("{application}/withdraw"),
+        "/benefits/01a21e1a-be59-7118-8d1b-aba4238bf873".to_owned(),
+    ] {
+        let forged = citizen
+            .browser
+            .post(app.url(&path))
+            .form(&[("confirm", "agreed")])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "{path}");
+    }
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use actix_web::dev::ServerHandle;
 use portal_server::cards::{CardSource, CardTrust};
 use portal_server::config::Config;
+use portal_server::files::Files;
 use portal_server::graphql::build_schema;
 use portal_server::mail::Mailer;
 use portal_server::state::AppState;
@@ -74,6 +75,7 @@ impl TestApp {
                     .expect("card CA"),
             }),
             banks: Arc::default(),
+            files: Files::on_disk(&dirs.path().join("files")).expect("files"),
         };
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));

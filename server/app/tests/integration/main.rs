@@ -10,6 +10,7 @@ mod account_pages;
 mod accounts;
 mod agency;
 mod apply;
+mod attachments;
 mod benefits;
 mod cli;
 mod common;

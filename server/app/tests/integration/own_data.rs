@@ -225,6 +225,54 @@ pub async fn post(
     }
 }
 
+/// As [`post`], as `multipart/form-data` the way a browser posts a form with file inputs: `files` are
+/// (input name, file name, bytes); a file input left empty is ("name", "", no bytes).
+pub async fn post_files(
+    app: &TestApp,
+    citizen: &Citizen,
+    form_page: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Answer {
+    let page = citizen.get(app, form_page).await;
+    let token = csrf_of(&page.text());
+    post_multipart(citizen, &app.url(path), &token, fields, files).await
+}
+
+/// A multipart post with the CSRF token `token` (right or not).
+pub async fn post_multipart(
+    citizen: &Citizen,
+    url: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Answer {
+    let mut form = reqwest::multipart::Form::new().text("csrf_token", token.to_owned());
+    for (name, value) in fields {
+        form = form.text((*name).to_owned(), (*value).to_owned());
+    }
+    for (name, file_name, bytes) in files {
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+            .file_name((*file_name).to_owned())
+            .mime_str("application/octet-stream")
+            .expect("mime");
+        form = form.part((*name).to_owned(), part);
+    }
+    let res = citizen
+        .browser
+        .post(url)
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST");
+    Answer {
+        status: res.status(),
+        headers: res.headers().clone(),
+        body: res.text().await.expect("body"),
+    }
+}
+
 /// The agency registry (千代田区, 国税庁, 日本年金機構…), by code.
 pub async fn registry(app: &TestApp) -> HashMap<String, AgencyId> {
     app.state

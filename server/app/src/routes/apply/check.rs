@@ -7,6 +7,7 @@ use portal_web::pages::apply::ApplyCheckPage;
 use super::{application_id, check_href, form_title};
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
+use crate::forms::csrf;
 use crate::render::{self, see_other};
 use crate::services::applications::{self, Opened, Submitted};
 use crate::services::catalogue;
@@ -56,6 +57,8 @@ fn draw(
                 &opened.locked(),
                 lang,
                 &change,
+                // Relative, as the change links: `/applications/<id>/files/<field>`.
+                "files/",
             ),
             missing,
             correction,
@@ -108,7 +111,9 @@ pub async fn submit(
     state: web::Data<AppState>,
     signed_in: SignedIn,
     path: web::Path<String>,
+    form: web::Form<csrf::TokenOnly>,
 ) -> Result<HttpResponse, AppError> {
+    csrf::verify(&req, &form.csrf_token)?;
     let opened = match editable(&state, &signed_in, &path.into_inner()).await? {
         Ok(opened) => opened,
         Err(redirect) => return Ok(redirect),

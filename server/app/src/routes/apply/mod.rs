@@ -3,6 +3,7 @@
 //! applications (申請の状況). Every page is for the signed-in citizen only.
 
 pub mod check;
+pub mod file;
 pub mod list;
 pub mod page;
 pub mod show;

@@ -13,8 +13,10 @@ use super::{
 };
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
+use crate::forms::{csrf, upload};
 use crate::render::{self, see_other};
 use crate::services::applications::{self, Opened};
+use crate::services::attachments;
 use crate::state::AppState;
 
 /// What to draw a question page with, besides the application.
@@ -54,6 +56,8 @@ async fn draw(
         locked: &locked,
         registered_account: registered.as_deref(),
         entries_wanted: drawn.entries_wanted,
+        // The page is `/applications/<id>/pages/<page>`; attachments are `/applications/<id>/files/<field>`.
+        files_href: "../files/",
         lang,
     });
     let id = opened.application.id;
@@ -86,7 +90,7 @@ async fn draw(
             back_href,
             action: page_href(id, &page.id),
             has_prefilled: fields.iter().any(|f| !f.source.is_empty()),
-            has_file: false,
+            has_file: fields.iter().any(|f| f.kind == "file" && !f.locked),
             fields,
             errors,
             messages,
@@ -179,23 +183,74 @@ fn entries_shown(typed: &BTreeMap<String, String>, group: &str) -> usize {
 /// Saves what is valid on the page (a draft keeps everything good at every page), then: with errors, the
 /// page again with what was typed and an error summary; for "add another", the page with one more entry;
 /// otherwise the next page (or check your answers, when the change came from there).
+///
+/// A page with a file input posts `multipart/form-data`: each file chosen is checked by its content and
+/// stored, replacing the field's file; one refused gets its message, and the rest of the page is saved as
+/// always. A post that passes its cap (see [`crate::forms::upload`]) is not saved: the page comes back with
+/// the size message and what was read.
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     signed_in: SignedIn,
     path: web::Path<(String, String)>,
     query: web::Query<BTreeMap<String, String>>,
-    form: web::Form<Vec<(String, String)>>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let (id, page_id) = path.into_inner();
     let (opened, index) = match opened_page(&state, &signed_in, &id, &page_id).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let input = form.into_inner();
     let locked: BTreeSet<String> = opened.locked();
-    let mut outcome =
-        answers::read_page(&opened.definition, index, &input, &opened.answers, &locked);
+    let limits = attachments::file_limits(&opened.definition, index, &locked);
+    let posted = upload::read(&req, payload, &limits, crate::FORM_LIMIT_BYTES).await?;
+    // Before anything is stored: a forged post stores nothing.
+    csrf::verify(&req, posted.value("csrf_token"))?;
+    let input = posted.pairs;
+    let received = attachments::receive(
+        &state,
+        &opened.definition,
+        index,
+        &opened.answers,
+        &locked,
+        posted.uploads,
+        posted.cut_short,
+    )
+    .await?;
+    let mut outcome = answers::read_page(
+        &opened.definition,
+        index,
+        &input,
+        &received.answers,
+        &locked,
+    );
+    // A refused upload's own message replaces what the reader said of the field (that it is missing).
+    let refused = received.errors;
+    outcome
+        .errors
+        .retain(|e| !refused.iter().any(|r| r.field == e.field));
+    outcome.errors.extend(refused.iter().cloned());
+    if posted.cut_short {
+        let shell = render::citizen_shell(&req, &state, &signed_in).await?;
+        // Inputs after the cut were never read: the saved answers stand, shown with what was read.
+        let mut typed = answers::typed_from_answers(&opened.definition, index, &opened.answers);
+        typed.extend(outcome.typed);
+        let drawn = Drawn {
+            index,
+            answers: &opened.answers,
+            typed: &typed,
+            errors: &refused,
+            entries_wanted: &BTreeMap::new(),
+        };
+        return draw(
+            &state,
+            shell,
+            &opened,
+            drawn,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let registered = registered_account(&state, signed_in.citizen).await?;
     fill_registered(
         &opened.definition,
@@ -221,7 +276,11 @@ pub async fn submit(
         }
         Action::Continue => {}
     }
-    applications::save(&state, &opened, &answers).await?;
+    if let Err(e) = applications::save(&state, &opened, &answers).await {
+        state.files.forget(received.stored).await;
+        return Err(e);
+    }
+    attachments::forget_unnamed(&state, &opened.answers, received.stored, &answers).await;
     let shell = render::citizen_shell(&req, &state, &signed_in).await?;
     let errors = match action {
         Action::Continue if outcome.errors.is_empty() => {
@@ -237,8 +296,9 @@ pub async fn submit(
             return Ok(see_other(&next));
         }
         Action::Continue => outcome.errors,
-        // Adding or removing an entry is not an answer yet: no errors shown for it.
-        Action::Add(_) | Action::Remove(..) => Vec::new(),
+        // Adding or removing an entry is not an answer yet: no errors shown for it, but a refused file
+        // is said at once, as it is gone.
+        Action::Add(_) | Action::Remove(..) => refused,
     };
     let status = if errors.is_empty() {
         StatusCode::OK

@@ -75,6 +75,7 @@ pub async fn show(
                 &BTreeSet::new(),
                 lang,
                 &no_change,
+                &format!("/applications/{id}/files/"),
             ),
             events,
             can_withdraw: applications::WITHDRAWABLE.contains(&application.status.as_str()),

@@ -5,6 +5,7 @@ use portal_web::pages::apply::ApplyStartPage;
 
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
+use crate::forms::csrf;
 use crate::render::{self, see_other};
 use crate::services::{applications, catalogue, form_definitions};
 use crate::state::AppState;
@@ -51,10 +52,13 @@ pub async fn show(
 
 /// Starts the application (a draft saved before is continued instead) and goes to its first page.
 pub async fn submit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     signed_in: SignedIn,
     path: web::Path<String>,
+    form: web::Form<csrf::TokenOnly>,
 ) -> Result<HttpResponse, AppError> {
+    csrf::verify(&req, &form.csrf_token)?;
     let (id, first) = applications::start(&state, signed_in.citizen, &path.into_inner())
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,8 +1,9 @@
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::application_id;
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
+use crate::forms::csrf;
 use crate::render::see_other;
 use crate::services::applications;
 use crate::state::AppState;
@@ -10,10 +11,13 @@ use crate::state::AppState;
 /// 取下げ: withdraws the application if the agency has not started on it, then shows it again (its
 /// history says whether it was withdrawn).
 pub async fn submit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     signed_in: SignedIn,
     path: web::Path<String>,
+    form: web::Form<csrf::TokenOnly>,
 ) -> Result<HttpResponse, AppError> {
+    csrf::verify(&req, &form.csrf_token)?;
     let id = application_id(&path.into_inner())?;
     let opened = applications::open(&state, signed_in.citizen, id)
         .await?

@@ -4,6 +4,7 @@ use portal_web::components::FieldErrors;
 use super::{benefit_id, draw};
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
+use crate::forms::csrf;
 use crate::render::see_other;
 use crate::services::benefits::{self, Claimed};
 use crate::state::AppState;
@@ -17,6 +18,11 @@ pub async fn submit(
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let token = form
+        .iter()
+        .find(|(name, _)| name == "csrf_token")
+        .map_or("", |(_, value)| value.as_str());
+    csrf::verify(&req, token)?;
     let id = benefit_id(&path.into_inner())?;
     let confirmed = form
         .iter()

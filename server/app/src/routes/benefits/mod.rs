@@ -190,6 +190,8 @@ async fn draw(
                 &std::collections::BTreeSet::new(),
                 lang,
                 &no_change,
+                // Not started yet: nothing is attached.
+                "",
             );
         }
     }
