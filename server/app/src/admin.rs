@@ -140,6 +140,40 @@ pub async fn banks_status(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prints a transfer file as JSON: the header, each payment and the trailer's count and total.
+pub fn read_transfer(file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let parsed = portal_bank::transfer::TransferFile::parse(&bytes)
+        .with_context(|| format!("{} is not a Zengin transfer file", file.display()))?;
+    let h = &parsed.header;
+    let json = serde_json::json!({
+        "header": {
+            "requesterCode": h.requester_code,
+            "requesterName": h.requester_name,
+            "transferDate": format!("{:02}-{:02}", h.transfer_date.0, h.transfer_date.1),
+            "bankCode": h.bank_code,
+            "branchCode": h.branch_code,
+            "accountType": h.account_type.code(),
+            "accountNumber": h.account_number,
+        },
+        "payments": parsed.payments.iter().map(|p| serde_json::json!({
+            "bankCode": p.bank_code,
+            "bankName": p.bank_name,
+            "branchCode": p.branch_code,
+            "branchName": p.branch_name,
+            "accountType": p.account_type.code(),
+            "accountNumber": p.account_number,
+            "holderName": p.holder_name,
+            "amount": p.amount,
+            "customerCode": p.customer_code,
+        })).collect::<Vec<_>>(),
+        "count": parsed.payments.len(),
+        "total": parsed.total(),
+    });
+    println!("{}", serde_json::to_string_pretty(&json)?);
+    Ok(())
+}
+
 /// Imports a zengin-code data folder and prints what changed and which accounts became invalid.
 pub async fn banks_import(config: Config, folder: &Path) -> anyhow::Result<()> {
     let new = portal_bank::directory::Directory::from_folder(folder)

@@ -190,6 +190,12 @@ enum BanksCommand {
         #[arg(value_name = "FOLDER")]
         folder: PathBuf,
     },
+    /// Read a Zengin 総合振込 file (as a payment batch or a benefit approval builds it) and print its
+    /// header, payments and totals as JSON; exits 1 when the file is not well formed.
+    ReadTransfer {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -228,6 +234,9 @@ fn run_admin(config: Config, command: Command) -> anyhow::Result<bool> {
             Command::Banks {
                 action: BanksCommand::Import { folder },
             } => admin::banks_import(config, &folder).await?,
+            Command::Banks {
+                action: BanksCommand::ReadTransfer { file },
+            } => admin::read_transfer(&file)?,
             Command::Linkage {
                 action: LinkageCommand::Verify,
             } => return admin::verify(&config).await,
