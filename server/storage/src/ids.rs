@@ -147,3 +147,8 @@ typed_id!(
     /// One status change or message of an application.
     ApplicationEventId
 );
+
+typed_id!(
+    /// One electronic signature of a sent application.
+    ApplicationSignatureId
+);
