@@ -9,10 +9,11 @@ use std::collections::{BTreeSet, HashSet};
 use askama::Template;
 use portal_web::components::FieldErrors;
 use portal_web::i18n::{EN_SOURCE, JA_SOURCE, parse_catalog};
+use portal_web::pages::apply::ApplySignPage;
 use portal_web::pages::email::{FeedbackHtml, FeedbackSubject, FeedbackText};
 use portal_web::pages::sign_in::{
-    DemoCard, DemoReaderForm, DemoReaderPage, MyPage, SessionWarningPage, SignInFailedPage,
-    SignInFailure, SignInPage, SignedOutPage,
+    DemoCard, DemoReaderForm, DemoReaderPage, DemoSignerPage, MyPage, SessionWarningPage,
+    SignInFailedPage, SignInFailure, SignInPage, SignedOutPage,
 };
 use portal_web::pages::{
     AccessibilityPage, ComponentsPage, ErrorPage, FeedbackForm, FeedbackPage, FeedbackSentPage,
@@ -103,6 +104,59 @@ fn demo_reader_with_errors(lang: Lang, tries_left: Option<u8>) -> DemoReaderPage
             pin: "9999".into(),
         },
         errors,
+        tries_left,
+    }
+}
+
+const DIGEST: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+/// The signing page of an application, in demo mode, with or without an error at the continue button.
+fn apply_sign_page(lang: Lang, error: Option<&'static str>) -> ApplySignPage {
+    let mut errors = FieldErrors::default();
+    if let Some(key) = error {
+        errors.add("sign-continue", key);
+    }
+    ApplySignPage {
+        shell: signed_in(
+            lang,
+            "/applications/0190d6a4-5f2e-7c3b-9a1d-2e4f6a8b0c1d/sign",
+        ),
+        form_title: "児童手当認定請求書".into(),
+        digest: DIGEST.into(),
+        code: CODE.into(),
+        qr_url: format!("/sign-in/qr/{CODE}.svg"),
+        status_url: format!("/applications/x/sign/status?code={CODE}"),
+        action_url: "/applications/x/sign".into(),
+        back_href: "/applications/x/check".into(),
+        expires_in_minutes: 5,
+        demo_href: Some(portal_web::pages::sign_in::demo_signer_href(CODE)),
+        still_waiting: false,
+        errors,
+    }
+}
+
+/// The demo reader signing an application; with `tries_left`, after a wrong password and without a card.
+fn demo_signer(lang: Lang, errors: bool, tries_left: Option<u8>) -> DemoSignerPage {
+    let mut found = FieldErrors::default();
+    if errors {
+        found.add("card", "demo_reader.errors.card_required");
+        found.add("password", "demo_reader.sign.errors.password_wrong");
+    }
+    DemoSignerPage {
+        shell: shell(lang, "/sign-in/demo-reader/sign"),
+        cards: demo_cards(),
+        form: DemoReaderForm {
+            code: CODE.into(),
+            card: if errors {
+                "demo-2".into()
+            } else {
+                String::new()
+            },
+            pin: String::new(),
+        },
+        form_title: "児童手当認定請求書".into(),
+        digest: DIGEST.into(),
+        errors: found,
         tries_left,
     }
 }
@@ -459,11 +513,21 @@ fn sign_in_pages(lang: Lang) -> Vec<(String, String, bool, Vec<&'static str>)> {
             vec!["card", "pin"],
         ));
     }
+    // With a refusal, its summary links to the continue button (see the signing test), as the account
+    // confirmation's does: there is no field to put it by.
+    pages.push(page("apply sign", render(&apply_sign_page(lang, None))));
+    pages.push(page("demo signer", render(&demo_signer(lang, false, None))));
+    pages.push((
+        "demo signer (errors)".to_owned(),
+        render(&demo_signer(lang, true, Some(4))),
+        true,
+        vec!["card", "password"],
+    ));
     pages
 }
 
 /// Number of pages [`sign_in_pages`] renders in one language.
-const SIGN_IN_PAGES: usize = 8 + 3 + 9 + 3;
+const SIGN_IN_PAGES: usize = 8 + 3 + SignInFailure::ALL.len() + 3 + 3;
 
 /// Values of `attr="…"` (preceded by whitespace, so `data-id` is not `id`).
 fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
@@ -1393,6 +1457,65 @@ fn demo_reader_is_marked_as_a_simulation_and_keeps_the_pin_private() {
             assert!(!html.contains("9999"), "the PIN typed is never sent back");
         }
     }
+}
+
+#[test]
+fn signing_pages_show_what_is_signed_and_ask_for_the_signature_password() {
+    for lang in Lang::ALL {
+        let html = render(&apply_sign_page(lang, None));
+        let grouped = "9f86d081 884c7d65 9a2feaa0 c55ad015 a3bf4f1b 2b0b822c d15d6c15 b0f00a08";
+        assert!(html.contains(grouped), "the digest, grouped for reading");
+        assert!(html.contains("id=\"sign-continue\""));
+        assert!(html.contains("action=\"/applications/x/sign\""));
+        assert!(html.contains("href=\"/sign-in/demo-reader/sign?code=K7Q2-M9XD\""));
+        assert!(html.contains("portal card sign --code K7Q2-M9XD"));
+        let refused = render(&apply_sign_page(lang, Some("apply.sign.errors.changed")));
+        let summary = between(&refused, "class=\"error-summary\"", "</ul>").unwrap_or_default();
+        assert!(summary.contains(&format!(
+            "<a href=\"#sign-continue\">{}</a>",
+            lang.t("apply.sign.errors.changed")
+        )));
+        assert!(title_of(&refused).starts_with(lang.t("error.title_prefix")));
+
+        let html = render(&demo_signer(lang, false, None));
+        let form = between(
+            &html,
+            "<form method=\"post\" action=\"/sign-in/demo-reader/sign\" novalidate>",
+            "</form>",
+        )
+        .unwrap_or_else(|| panic!("no demo signer form"));
+        assert!(form.contains(&csrf_field()));
+        assert!(form.contains(&format!(
+            "<input type=\"hidden\" name=\"code\" value=\"{CODE}\">"
+        )));
+        assert!(form.contains("id=\"card\" name=\"card\" type=\"radio\" value=\"demo-1\""));
+        assert!(form.contains("id=\"password\" name=\"password\" type=\"password\" value=\"\""));
+        assert!(form.contains("autocomplete=\"off\""));
+        assert!(form.contains(&format!(
+            ">{}</label>",
+            lang.t("demo_reader.sign.password_label")
+        )));
+        assert!(form.contains(&format!("{}</button>", lang.t("demo_reader.sign.submit"))));
+        assert!(html.contains(grouped) && html.contains("児童手当認定請求書"));
+
+        let html = render(&demo_signer(lang, true, Some(4)));
+        let expected = lang
+            .t("demo_reader.sign.errors.password_wrong")
+            .replace("{count}", "4");
+        assert_eq!(
+            html.matches(&expected).count(),
+            2,
+            "message in the summary and by the field"
+        );
+        assert!(
+            html.contains("value=\"demo-2\" checked"),
+            "the chosen card is kept"
+        );
+    }
+}
+
+fn title_of(html: &str) -> &str {
+    between(html, "<title>", "</title>").unwrap_or_default()
 }
 
 #[test]

@@ -1,10 +1,12 @@
-//! Trust in My Number Card authentication certificates: the authentication CA and its CRL.
+//! Trust in My Number Card certificates: the authentication CA and its CRL for sign-in, and the signature
+//! CA and its CRL for electronically signed applications.
 //!
 //! On one machine the portal runs its own test CA (simulated JPKI, never the real J-LIS CAs), created under
 //! `<data_dir>/card-ca` on first start; `portal card …` issues and revokes cards there. The server re-reads
 //! the CA's revocations and re-publishes its CRL on a schedule, so a revoked card is refused without a
 //! restart and the CRL never goes stale. Elsewhere the CA certificate and CRL are configured
-//! (`card_trust_anchor`, `card_crl`: a file or an http(s) URL) and the CRL is fetched on the same schedule.
+//! (`card_trust_anchor`, `card_crl`: a file or an http(s) URL) and the CRL is fetched on the same schedule;
+//! no signature CA is configured then, so the portal offers no electronic signing.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -32,7 +34,12 @@ pub enum CardSource {
 pub struct CardTrust {
     source: CardSource,
     verifier: RwLock<Arc<Verifier>>,
+    /// Signature certificates: only with the test CA (see the module comment).
+    signatures: RwLock<Option<Arc<Verifier>>>,
 }
+
+/// The verifiers one refresh builds: sign-in, and signatures when the source has a signature CA.
+type Verifiers = (Verifier, Option<Verifier>);
 
 fn startup(what: &str) -> impl Fn(String) -> AppError + '_ {
     move |e| AppError::Startup(format!("{what}: {e}"))
@@ -67,14 +74,15 @@ fn der_from(bytes: &[u8]) -> Result<Vec<u8>, String> {
 impl CardTrust {
     /// Opens the trust source and builds the first verifier; a problem here stops the start with its reason.
     pub async fn open(source: CardSource) -> Result<CardTrust, AppError> {
-        let verifier = Self::build(&source).await?;
+        let (verifier, signatures) = Self::build(&source).await?;
         Ok(CardTrust {
             source,
             verifier: RwLock::new(Arc::new(verifier)),
+            signatures: RwLock::new(signatures.map(Arc::new)),
         })
     }
 
-    async fn build(source: &CardSource) -> Result<Verifier, AppError> {
+    async fn build(source: &CardSource) -> Result<Verifiers, AppError> {
         match source {
             CardSource::TestCa(dir) => {
                 let dir = dir.clone();
@@ -107,23 +115,36 @@ impl CardTrust {
                         .map_err(|e| AppError::Startup(format!("card CRL {crl}: {e}")))?
                 };
                 let crl_der = der_from(&crl_bytes).map_err(startup("card CRL"))?;
-                Verifier::new(&anchor_der, Some(&crl_der))
-                    .map_err(|e| AppError::Startup(format!("card trust: {e}")))
+                let verifier = Verifier::new(&anchor_der, Some(&crl_der))
+                    .map_err(|e| AppError::Startup(format!("card trust: {e}")))?;
+                Ok((verifier, None))
             }
         }
     }
 
-    fn build_test_ca(dir: &Path) -> Result<Verifier, AppError> {
+    fn build_test_ca(dir: &Path) -> Result<Verifiers, AppError> {
         let now = OffsetDateTime::now_utc();
-        let (ca, crl) = Authority::update(dir, now, |authority| {
-            let crl = authority.auth_crl_der(now)?;
-            Ok((authority.auth_ca_der().to_vec(), crl))
+        let (auth_ca, auth_crl, sign_ca, sign_crl) = Authority::update(dir, now, |authority| {
+            let auth_crl = authority.auth_crl_der(now)?;
+            let sign_crl = authority.sign_crl_der(now)?;
+            Ok((
+                authority.auth_ca_der().to_vec(),
+                auth_crl,
+                authority.sign_ca_der().to_vec(),
+                sign_crl,
+            ))
         })
         .map_err(|e| AppError::Startup(format!("card CA in {}: {e}", dir.display())))?;
-        if let Err(e) = std::fs::write(dir.join("auth.crl"), &crl) {
-            tracing::warn!(error = %e, "could not publish the CRL file");
+        for (file, crl) in [("auth.crl", &auth_crl), ("sign.crl", &sign_crl)] {
+            if let Err(e) = std::fs::write(dir.join(file), crl) {
+                tracing::warn!(error = %e, file, "could not publish the CRL file");
+            }
         }
-        Verifier::new(&ca, Some(&crl)).map_err(|e| AppError::Startup(format!("card verifier: {e}")))
+        let verifier = Verifier::new(&auth_ca, Some(&auth_crl))
+            .map_err(|e| AppError::Startup(format!("card verifier: {e}")))?;
+        let signatures = Verifier::for_signatures(&sign_ca, Some(&sign_crl))
+            .map_err(|e| AppError::Startup(format!("signature verifier: {e}")))?;
+        Ok((verifier, Some(signatures)))
     }
 
     pub fn verifier(&self) -> Arc<Verifier> {
@@ -133,13 +154,27 @@ impl CardTrust {
         }
     }
 
-    /// Picks up revocations made since the last refresh. On failure the previous CRL stays in force until
-    /// its nextUpdate; after that the verifier refuses every card (a stale CRL proves nothing).
+    /// The verifier of electronic signatures; `None` when no signature CA is trusted (signing is then not
+    /// offered).
+    pub fn signature_verifier(&self) -> Option<Arc<Verifier>> {
+        match self.signatures.read() {
+            Ok(v) => v.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Picks up revocations made since the last refresh. On failure the previous CRLs stay in force until
+    /// their nextUpdate; after that the verifiers refuse every card (a stale CRL proves nothing).
     pub async fn refresh(&self) -> Result<(), AppError> {
-        let fresh = Arc::new(Self::build(&self.source).await?);
+        let (verifier, signatures) = Self::build(&self.source).await?;
+        let (fresh, signatures) = (Arc::new(verifier), signatures.map(Arc::new));
         match self.verifier.write() {
             Ok(mut v) => *v = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        match self.signatures.write() {
+            Ok(mut v) => *v = signatures,
+            Err(poisoned) => *poisoned.into_inner() = signatures,
         }
         Ok(())
     }

@@ -116,7 +116,9 @@ enum CardCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Answer a sign-in challenge: the code (or QR URL) shown on the sign-in page. Asks for the PIN.
+    /// Answer a challenge: the code (or QR URL) shown on the sign-in page, a confirmation page or an
+    /// application's signing page. Asks for the PIN, or for the signature password when signing an
+    /// application (after showing what is signed).
     Sign {
         #[arg(long, value_name = "FILE")]
         card: PathBuf,
@@ -128,6 +130,10 @@ enum CardCommand {
         /// The PIN, for scripts; asked on the terminal when absent.
         #[arg(long)]
         pin: Option<String>,
+        /// The signature password (6-16 of A-Z and 0-9) when signing an application, for scripts; asked on
+        /// the terminal when absent.
+        #[arg(long)]
+        password: Option<String>,
     },
     /// Revoke the card's authentication certificate (lost card); the portal refuses it within a minute.
     Revoke {
@@ -302,7 +308,8 @@ fn run_card(config: Config, action: CardCommand) -> anyhow::Result<()> {
             code,
             url,
             pin,
-        } => run_async(1, card_app::sign(&url, &card, &code, pin)),
+            password,
+        } => run_async(1, card_app::sign(&url, &card, &code, pin, password)),
         CardCommand::Revoke { card } => card_app::revoke(&config, &card),
         CardCommand::ChangePin {
             card,
@@ -433,7 +440,13 @@ fn serve(config: Config) -> anyhow::Result<()> {
             portal_server::services::demo::ensure_data(&state, &cards).await?;
             println!("Demo mode: simulated My Number Cards (not real cards; never use demo mode in production):");
             for card in &cards {
-                println!("  {}  PIN {}  card file {}", card.name, card.pin, card.file.display());
+                println!(
+                    "  {}  PIN {}  signature password {}  card file {}",
+                    card.name,
+                    card.pin,
+                    card.password,
+                    card.file.display()
+                );
             }
             println!("Sign in at http://{listen}/sign-in and choose the demo card reader.");
         }

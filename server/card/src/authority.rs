@@ -615,8 +615,22 @@ impl Authority {
         params: &CertificateParams,
         key: &KeyPair,
     ) -> Result<Vec<u8>, CardError> {
+        self.sign_with_ca(Application::Auth, params, key)
+    }
+
+    /// [`Authority::sign_with_auth_ca`] with either CA.
+    pub(crate) fn sign_with_ca(
+        &self,
+        app: Application,
+        params: &CertificateParams,
+        key: &KeyPair,
+    ) -> Result<Vec<u8>, CardError> {
+        let ca = match app {
+            Application::Auth => &self.auth,
+            Application::Sign => &self.sign,
+        };
         let cert = params
-            .signed_by(key, &self.auth.issuer())
+            .signed_by(key, &ca.issuer())
             .map_err(CardError::crypto)?;
         Ok(cert.der().to_vec())
     }

@@ -202,6 +202,13 @@ struct AppFile {
     locked: bool,
 }
 
+/// What signing a document gives: the signature and the signature certificate (X.509 DER) that verifies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestSignature {
+    pub signature: Vec<u8>,
+    pub certificate: Vec<u8>,
+}
+
 /// A simulated My Number Card (or スマホ用電子証明書): what its chip holds, as a file.
 ///
 /// Every PIN check changes the card's state, so save it after each call that takes a PIN, as the chip
@@ -352,6 +359,23 @@ impl SoftwareCard {
         check_sign_password(password)?;
         self.sign.verify(password)?;
         self.sign.sign(message)
+    }
+
+    /// Signs a document's SHA-256 `digest` with the signature key (5 tries), as the card's SIGN command
+    /// does, and reads the signature certificate under the same password check: one VERIFY, so a wrong
+    /// password spends one try, not two. The signature is PKCS#1 v1.5 over the digest, the same as
+    /// [`SoftwareCard::sign_with_signature_key`] over the document itself.
+    pub fn sign_digest_with_signature_key(
+        &mut self,
+        password: &str,
+        digest: &[u8],
+    ) -> Result<DigestSignature, CardError> {
+        check_sign_password(password)?;
+        self.sign.verify(password)?;
+        Ok(DigestSignature {
+            signature: self.sign.sign_digest(digest)?,
+            certificate: self.sign.certificate.clone(),
+        })
     }
 
     /// Changes the authentication PIN; needs the current one (which counts as a try).

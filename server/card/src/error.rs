@@ -58,14 +58,15 @@ impl CardError {
     }
 }
 
-/// Why a sign-in signature was refused.
+/// Why a sign-in signature (or a document's electronic signature) was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
     /// Not a DER certificate we can read.
     #[error("the certificate is malformed")]
     Malformed,
-    /// Not issued by the trusted user-authentication CA (another authority, or the signature CA).
-    #[error("the certificate was not issued by the authentication CA")]
+    /// Not issued by the trusted CA: another authority, or the other of the two JPKI CAs (a signature
+    /// certificate offered for sign-in, or an authentication certificate offered to sign a document).
+    #[error("the certificate was not issued by the trusted CA")]
     UnknownIssuer,
     #[error("the certificate has expired")]
     Expired,
@@ -76,8 +77,9 @@ pub enum VerifyError {
     /// The CRL in use is past its nextUpdate; refresh it.
     #[error("the revocation list is out of date")]
     CrlExpired,
-    /// Missing clientAuth EKU or digitalSignature key usage.
-    #[error("the certificate is not for user authentication")]
+    /// Not made for this use: for sign-in, a missing clientAuth EKU or digitalSignature key usage; for
+    /// signing, a missing digitalSignature or nonRepudiation key usage, or a clientAuth EKU.
+    #[error("the certificate is not for this use")]
     WrongUsage,
     /// The key is not RSA-2048.
     #[error("the certificate key is not RSA-2048")]

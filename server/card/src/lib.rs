@@ -14,7 +14,9 @@
 //!   authentication PIN is 4 digits and locks after 3 wrong tries; the signature password is 6–16 of
 //!   A–Z/0–9 and locks after 5.
 //! - [`Verifier`]: checks a sign-in: chain to the authentication CA, validity, CRL, usage, RSA-2048 and
-//!   the PKCS#1 v1.5 SHA-256 signature, with the chain result cached per certificate.
+//!   the PKCS#1 v1.5 SHA-256 signature, with the chain result cached per certificate. The same checks,
+//!   with the signature CA as anchor and its usages ([`Verifier::for_signatures`]), verify a document's
+//!   electronic signature.
 //!
 //! Choices where the real profile is unknown or cannot be followed:
 //! - Sex codes are `1` male and `2` female ([`Sex`]); the register has no third value.
@@ -39,7 +41,10 @@ pub use authority::{
     AUTH_POLICY_OID, Application, Authority, CardKeys, CardKind, OID_ADDRESS, OID_BIRTH_DATE,
     OID_NAME, OID_SEX, SIGN_POLICY_OID, Serial, TEST_CA_UNIT,
 };
-pub use card::{AUTH_MAX_TRIES, SIGN_MAX_TRIES, SoftwareCard, check_auth_pin, check_sign_password};
+pub use card::{
+    AUTH_MAX_TRIES, DigestSignature, SIGN_MAX_TRIES, SoftwareCard, check_auth_pin,
+    check_sign_password,
+};
 pub use error::{CardError, VerifyError};
 pub use holder::{Holder, Sex};
 pub use identity::{SignatureIdentity, read_signature_identity};

@@ -13,6 +13,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
 use x509_parser::revocation_list::CertificateRevocationList;
 
+use crate::authority::Application;
 use crate::error::VerifyError;
 use crate::util::{hex_lower, sha256};
 
@@ -22,14 +23,15 @@ const CACHE_CAPACITY: usize = 100_000;
 static CHAIN_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] =
     &[webpki::aws_lc_rs::RSA_PKCS1_2048_8192_SHA256];
 
-/// What a successful sign-in proves about the card.
+/// What a successful verification proves about the card.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedCertificate {
-    /// The authentication certificate's serial, lower-case hex without leading zero bytes: the
-    /// account key, as J-LIS links a serial to a person.
+    /// The certificate's serial, lower-case hex without leading zero bytes. For an authentication
+    /// certificate it is the account key, as J-LIS links a serial to a person.
     pub serial_hex: String,
     pub not_after: OffsetDateTime,
-    /// The opaque id in the subject; the auth certificate carries no personal data.
+    /// The opaque id in the subject; an auth certificate carries no personal data (a signature
+    /// certificate carries the 基本4情報 in subjectAltName, see [`crate::read_signature_identity`]).
     pub subject_cn: String,
 }
 
@@ -46,13 +48,16 @@ struct Crl {
     next_update: i64,
 }
 
-/// Verifies sign-in signatures made with authentication certificates of one CA.
+/// Verifies signatures made with the certificates of one CA: sign-ins with authentication certificates
+/// ([`Verifier::new`]), or documents signed with signature certificates ([`Verifier::for_signatures`]).
 ///
-/// Only the user-authentication CA is trusted: webpki lets a certificate without any EKU through for
-/// client auth, so a signature-CA certificate must fail on its issuer. The chain and CRL result is cached
-/// per certificate (the CRL cannot change under a `Verifier`; [`Verifier::with_crl`] makes a new one), so
-/// a repeated sign-in costs one RSA verification plus the validity and CRL-freshness checks.
+/// One CA is trusted per verifier: webpki lets a certificate without any EKU through for client auth, so
+/// a signature-CA certificate must fail on its issuer at sign-in (and an authentication certificate at
+/// signing). The chain and CRL result is cached per certificate (the CRL cannot change under a
+/// `Verifier`; [`Verifier::with_crl`] makes a new one), so a repeated verification costs one RSA
+/// verification plus the validity and CRL-freshness checks.
 pub struct Verifier {
+    app: Application,
     ca_der: Vec<u8>,
     anchor: TrustAnchor<'static>,
     crl: Option<Crl>,
@@ -69,23 +74,47 @@ impl fmt::Debug for Verifier {
 }
 
 impl Verifier {
-    /// `auth_ca_der` is the trust anchor; without a CRL no revocation is checked (tests and demos only).
+    /// Verifies sign-ins: `auth_ca_der` is the trust anchor; without a CRL no revocation is checked
+    /// (tests and demos only).
     pub fn new(auth_ca_der: &[u8], crl_der: Option<&[u8]>) -> Result<Verifier, VerifyError> {
-        let anchor = webpki::anchor_from_trusted_cert(&CertificateDer::from(auth_ca_der))
+        Verifier::for_application(Application::Auth, auth_ca_der, crl_der)
+    }
+
+    /// Verifies electronic signatures of documents: `sign_ca_der` (the 署名用 CA) is the trust anchor, and
+    /// a certificate must carry the digitalSignature and nonRepudiation key usages and no clientAuth EKU.
+    pub fn for_signatures(
+        sign_ca_der: &[u8],
+        crl_der: Option<&[u8]>,
+    ) -> Result<Verifier, VerifyError> {
+        Verifier::for_application(Application::Sign, sign_ca_der, crl_der)
+    }
+
+    fn for_application(
+        app: Application,
+        ca_der: &[u8],
+        crl_der: Option<&[u8]>,
+    ) -> Result<Verifier, VerifyError> {
+        let anchor = webpki::anchor_from_trusted_cert(&CertificateDer::from(ca_der))
             .map_err(|e| VerifyError::InvalidTrustAnchor(format!("{e:?}")))?
             .to_owned();
-        let crl = crl_der.map(|der| load_crl(auth_ca_der, der)).transpose()?;
+        let crl = crl_der.map(|der| load_crl(ca_der, der)).transpose()?;
         Ok(Verifier {
-            ca_der: auth_ca_der.to_vec(),
+            app,
+            ca_der: ca_der.to_vec(),
             anchor,
             crl,
             cache: RwLock::new(HashMap::new()),
         })
     }
 
-    /// The same trust anchor with a newer CRL, and an empty cache.
+    /// The same trust anchor and use with a newer CRL, and an empty cache.
     pub fn with_crl(&self, crl_der: &[u8]) -> Result<Verifier, VerifyError> {
-        Verifier::new(&self.ca_der, Some(crl_der))
+        Verifier::for_application(self.app, &self.ca_der, Some(crl_der))
+    }
+
+    /// Which CA this verifier trusts.
+    pub fn application(&self) -> Application {
+        self.app
     }
 
     /// When the CRL in use goes stale; refresh before then.
@@ -100,8 +129,8 @@ impl Verifier {
         self.cache.read().map_or(0, |cache| cache.len())
     }
 
-    /// Checks that `cert_der` is a valid, unrevoked authentication certificate of the trusted CA at
-    /// `now`, and that `signature` is its PKCS#1 v1.5 SHA-256 signature over `message`.
+    /// Checks that `cert_der` is a valid, unrevoked certificate of the trusted CA for this verifier's use
+    /// at `now`, and that `signature` is its PKCS#1 v1.5 SHA-256 signature over `message`.
     pub fn verify(
         &self,
         cert_der: &[u8],
@@ -109,6 +138,37 @@ impl Verifier {
         signature: &[u8],
         now: OffsetDateTime,
     ) -> Result<VerifiedCertificate, VerifyError> {
+        let checked = self.checked(cert_der, now)?;
+        checked
+            .key
+            .verify_sig(message, signature)
+            .map_err(|_| VerifyError::BadSignature)?;
+        Ok(checked.verified.clone())
+    }
+
+    /// As [`Verifier::verify`] for a signature over a document known by its SHA-256 `digest` (what the
+    /// card's SIGN command is given): the same signature as over the document itself.
+    pub fn verify_digest(
+        &self,
+        cert_der: &[u8],
+        digest: &[u8],
+        signature: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<VerifiedCertificate, VerifyError> {
+        // A digest of the wrong length cannot have been signed: refuse it as a bad signature.
+        let digest =
+            aws_lc_rs::digest::Digest::import_less_safe(digest, &aws_lc_rs::digest::SHA256)
+                .map_err(|_| VerifyError::BadSignature)?;
+        let checked = self.checked(cert_der, now)?;
+        checked
+            .key
+            .verify_digest_sig(&digest, signature)
+            .map_err(|_| VerifyError::BadSignature)?;
+        Ok(checked.verified.clone())
+    }
+
+    /// The certificate's checks, from the cache when it has them, and what holds at `now` only.
+    fn checked(&self, cert_der: &[u8], now: OffsetDateTime) -> Result<Arc<Checked>, VerifyError> {
         let now_unix = now.unix_timestamp();
         let key = sha256(cert_der);
         let cached = self
@@ -139,11 +199,7 @@ impl Verifier {
         if self.crl.as_ref().is_some_and(|c| now_unix > c.next_update) {
             return Err(VerifyError::CrlExpired);
         }
-        checked
-            .key
-            .verify_sig(message, signature)
-            .map_err(|_| VerifyError::BadSignature)?;
-        Ok(checked.verified.clone())
+        Ok(checked)
     }
 
     /// The expensive part: chain, validity, revocation (webpki), then what webpki leaves out.
@@ -179,18 +235,24 @@ impl Verifier {
             .map_err(map_webpki_error)?;
 
         let (_, cert) = X509Certificate::from_der(cert_der).map_err(|_| VerifyError::Malformed)?;
-        // webpki passes a certificate with no EKU at all and ignores keyUsage: require both here.
+        // webpki passes a certificate with no EKU at all and ignores keyUsage: check both here.
         let client_auth = cert
             .extended_key_usage()
             .ok()
             .flatten()
             .is_some_and(|eku| eku.value.client_auth);
-        let digital_signature = cert
-            .key_usage()
-            .ok()
-            .flatten()
-            .is_some_and(|ku| ku.value.digital_signature());
-        if !client_auth || !digital_signature {
+        let key_usage = cert.key_usage().ok().flatten().map(|ku| ku.value);
+        let digital_signature = key_usage.is_some_and(|ku| ku.digital_signature());
+        let usage_fits = match self.app {
+            Application::Auth => client_auth && digital_signature,
+            // A signature certificate commits its holder (nonRepudiation) and is never for signing in.
+            Application::Sign => {
+                digital_signature
+                    && key_usage.is_some_and(|ku| ku.non_repudiation())
+                    && !client_auth
+            }
+        };
+        if !usage_fits {
             return Err(VerifyError::WrongUsage);
         }
         let spki = cert.public_key();
@@ -322,5 +384,59 @@ mod tests {
         let big = KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_3072).unwrap();
         let big_key = params(vec![DigitalSignature], vec![ClientAuth], 6);
         assert_eq!(verify(big_key, &big), Err(VerifyError::WrongKey));
+    }
+
+    /// A document's signature needs a certificate of the signature CA that commits its holder
+    /// (nonRepudiation) and is not a sign-in certificate.
+    #[test]
+    fn signature_certificates_need_their_own_usages() {
+        let authority = Authority::generate(NOW).unwrap();
+        let verifier = Verifier::for_signatures(authority.sign_ca_der(), None).unwrap();
+        assert_eq!(verifier.application(), Application::Sign);
+        let key = KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048).unwrap();
+        let garbage = [0u8; 256];
+        let digest = [7u8; 32];
+        let verify = |app, params: CertificateParams| {
+            let der = authority.sign_with_ca(app, &params, &key).unwrap();
+            verifier.verify_digest(&der, &digest, &garbage, NOW)
+        };
+        use ExtendedKeyUsagePurpose::ClientAuth;
+        use KeyUsagePurpose::{ContentCommitment, DigitalSignature};
+
+        let good = params(vec![DigitalSignature, ContentCommitment], vec![], 1);
+        assert_eq!(
+            verify(Application::Sign, good.clone()),
+            Err(VerifyError::BadSignature)
+        );
+        assert_eq!(
+            verifier.verify_digest(&[0x30], &digest, &garbage, NOW),
+            Err(VerifyError::Malformed)
+        );
+        let short = authority
+            .sign_with_ca(Application::Sign, &good, &key)
+            .unwrap();
+        assert_eq!(
+            verifier.verify_digest(&short, &digest[..31], &garbage, NOW),
+            Err(VerifyError::BadSignature)
+        );
+        let no_commitment = params(vec![DigitalSignature], vec![], 2);
+        assert_eq!(
+            verify(Application::Sign, no_commitment),
+            Err(VerifyError::WrongUsage)
+        );
+        let for_sign_in = params(
+            vec![DigitalSignature, ContentCommitment],
+            vec![ClientAuth],
+            3,
+        );
+        assert_eq!(
+            verify(Application::Sign, for_sign_in),
+            Err(VerifyError::WrongUsage)
+        );
+        let auth_ca = params(vec![DigitalSignature, ContentCommitment], vec![], 4);
+        assert_eq!(
+            verify(Application::Auth, auth_ca),
+            Err(VerifyError::UnknownIssuer)
+        );
     }
 }

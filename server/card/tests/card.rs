@@ -174,6 +174,101 @@ fn the_signature_password_locks_after_five() {
     assert_eq!(card.auth_tries_left(), 3);
 }
 
+/// A document signed with the signature key verifies against the signature CA (chain, CRL, usages) with
+/// the certificate read in the same password check; an authentication verifier refuses it.
+#[test]
+fn a_document_signature_verifies_against_the_signature_ca() {
+    let mut card = issue();
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, b"an application");
+    let signed = card
+        .sign_digest_with_signature_key(PASSWORD, digest.as_ref())
+        .unwrap();
+    assert_eq!(
+        signed.signature,
+        card.sign_with_signature_key(PASSWORD, b"an application")
+            .unwrap(),
+        "signing the digest is signing the document"
+    );
+    let certificate = card
+        .sign_certificate_der_with_password(PASSWORD)
+        .unwrap()
+        .to_vec();
+    assert_eq!(signed.certificate, certificate);
+
+    let crl = authority().sign_crl_der(NOW).unwrap();
+    let verifier = Verifier::for_signatures(authority().sign_ca_der(), Some(&crl)).unwrap();
+    let verified = verifier
+        .verify_digest(&certificate, digest.as_ref(), &signed.signature, NOW)
+        .unwrap();
+    verifier
+        .verify(&certificate, b"an application", &signed.signature, NOW)
+        .unwrap();
+    assert_eq!(
+        verifier.verify_digest(&certificate, &[0u8; 32], &signed.signature, NOW),
+        Err(VerifyError::BadSignature)
+    );
+    assert_eq!(
+        verifier_with_crl(NOW).verify(&certificate, b"an application", &signed.signature, NOW),
+        Err(VerifyError::UnknownIssuer),
+        "a signature certificate is no sign-in certificate"
+    );
+    let auth_signature = card.sign_auth(PIN, b"an application").unwrap();
+    assert_eq!(
+        verifier.verify(
+            card.auth_certificate_der(),
+            b"an application",
+            &auth_signature,
+            NOW
+        ),
+        Err(VerifyError::UnknownIssuer),
+        "nor an authentication certificate a signature certificate"
+    );
+
+    // Revoking the signature certificate makes the signature CA's next CRL refuse it.
+    let serial = Serial::from_hex(&verified.serial_hex).unwrap();
+    authority().revoke(&serial, NOW);
+    let later = NOW + Duration::hours(1);
+    let crl = authority().sign_crl_der(later).unwrap();
+    assert_eq!(
+        verifier.with_crl(&crl).unwrap().verify_digest(
+            &certificate,
+            digest.as_ref(),
+            &signed.signature,
+            later
+        ),
+        Err(VerifyError::Revoked)
+    );
+}
+
+#[test]
+fn signing_a_digest_spends_one_try_per_wrong_password() {
+    let mut card = issue();
+    let digest = [1u8; 32];
+    assert!(matches!(
+        card.sign_digest_with_signature_key("WRONG1", &digest),
+        Err(CardError::WrongPin { tries_left: 4 })
+    ));
+    assert!(matches!(
+        card.sign_digest_with_signature_key("wrong", &digest),
+        Err(CardError::InvalidSignPasswordFormat)
+    ));
+    assert_eq!(
+        card.sign_tries_left(),
+        4,
+        "a malformed password spends nothing"
+    );
+    card.sign_digest_with_signature_key(PASSWORD, &digest)
+        .unwrap();
+    assert_eq!(card.sign_tries_left(), 5);
+    for _ in 0..5 {
+        let _ = card.sign_digest_with_signature_key("WRONG1", &digest);
+    }
+    assert!(matches!(
+        card.sign_digest_with_signature_key(PASSWORD, &digest),
+        Err(CardError::Locked)
+    ));
+}
+
 #[test]
 fn malformed_pins_are_refused_without_spending_a_try() {
     let mut authority = authority();

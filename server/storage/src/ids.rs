@@ -152,3 +152,8 @@ typed_id!(
     /// A benefit an agency publishes for eligible citizens to claim (即日給付).
     BenefitId
 );
+
+typed_id!(
+    /// One electronic signature of a sent application.
+    ApplicationSignatureId
+);

@@ -338,7 +338,6 @@ diesel::table! {
         sources -> Text,
         receipt_number -> Nullable<Text>,
         correction_fields -> Nullable<Text>,
-        signature -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
         submitted_at -> Nullable<BigInt>,
@@ -357,12 +356,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    application_signatures (id) {
+        id -> Text,
+        application_id -> Text,
+        digest -> Text,
+        signature -> Text,
+        certificate -> Text,
+        signer_name -> Text,
+        signer_birth_date -> Text,
+        signed_at -> BigInt,
+    }
+}
+
 diesel::joinable!(applications -> form_definitions (form_definition_id));
 diesel::joinable!(application_events -> applications (application_id));
+diesel::joinable!(application_signatures -> applications (application_id));
 diesel::allow_tables_to_appear_in_same_query!(
     form_definitions,
     applications,
     application_events,
+    application_signatures,
     agencies
 );
 

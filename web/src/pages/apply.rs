@@ -5,7 +5,7 @@
 use askama::Template;
 
 use crate::Shell;
-use crate::components::FieldMessages;
+use crate::components::{FieldErrors, FieldMessages};
 
 /// One error of a question page: the id of the input the summary links to, and the same id as the key of
 /// its text in the page's [`FieldMessages`].
@@ -151,7 +151,67 @@ pub struct ApplyCheckPage {
     /// The agency's request, when it asked for a correction (the application goes back under its number).
     pub correction: Option<String>,
     pub action: String,
+    /// Where "sign and send" leads (a GET form), when the portal can verify electronic signatures.
+    pub sign_href: Option<String>,
     pub back_href: String,
+}
+
+/// Signing an application with the My Number Card before it is sent: what is signed (the form and the
+/// digest of the answers), the code and QR code for the card app, and the continue form (POST `action_url`),
+/// which sends the application once the citizen's own card has signed. The error summary links to the
+/// continue button (`sign-continue`).
+#[derive(Template)]
+#[template(path = "pages/apply_sign.html")]
+pub struct ApplySignPage {
+    pub shell: Shell,
+    pub form_title: String,
+    /// SHA-256 of the submission's canonical form, lower-case hex.
+    pub digest: String,
+    /// As shown: XXXX-XXXX.
+    pub code: String,
+    pub qr_url: String,
+    pub status_url: String,
+    pub action_url: String,
+    /// Check your answers.
+    pub back_href: String,
+    pub expires_in_minutes: u64,
+    /// Demo mode: the demo card reader for this code.
+    pub demo_href: Option<String>,
+    pub still_waiting: bool,
+    pub errors: FieldErrors,
+}
+
+impl ApplySignPage {
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    pub fn code_spelled(&self) -> String {
+        super::sign_in::spell_code(&self.shell, &self.code)
+    }
+
+    pub fn card_command(&self) -> String {
+        super::sign_in::card_command(&self.code)
+    }
+
+    pub fn expires_in_seconds(&self) -> u64 {
+        self.expires_in_minutes.saturating_mul(60)
+    }
+
+    /// The digest in groups of eight, for reading and comparing with the card app's screen.
+    pub fn digest_grouped(&self) -> String {
+        group_digest(&self.digest)
+    }
+}
+
+/// A hex digest in groups of eight characters separated by spaces.
+pub fn group_digest(digest: &str) -> String {
+    digest
+        .as_bytes()
+        .chunks(8)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One event of an application's history, ready to show.
@@ -184,6 +244,8 @@ pub struct ApplicationPage {
     pub can_withdraw: bool,
     /// Just withdrawn: a banner says so.
     pub withdrawn: bool,
+    /// When it was signed electronically ("2026年12月3日 14:05"), if the answers sent were signed.
+    pub signed_at: Option<String>,
 }
 
 /// One application in the citizen's list.

@@ -27,10 +27,12 @@ pub enum SignInFailure {
     BadSignature,
     /// The challenge belongs to another browser.
     OtherBrowser,
+    /// The card is another person's than the signed-in citizen's (signing an application).
+    OtherPerson,
 }
 
 impl SignInFailure {
-    pub const ALL: [SignInFailure; 9] = [
+    pub const ALL: [SignInFailure; 10] = [
         SignInFailure::Expired,
         SignInFailure::Revoked,
         SignInFailure::UnknownCard,
@@ -40,6 +42,7 @@ impl SignInFailure {
         SignInFailure::TooManyAttempts,
         SignInFailure::BadSignature,
         SignInFailure::OtherBrowser,
+        SignInFailure::OtherPerson,
     ];
 
     /// Stable machine name, used in URLs (`/sign-in/failed?reason=<code>`), JSON answers and the audit log.
@@ -54,6 +57,7 @@ impl SignInFailure {
             SignInFailure::TooManyAttempts => "too_many_attempts",
             SignInFailure::BadSignature => "bad_signature",
             SignInFailure::OtherBrowser => "other_browser",
+            SignInFailure::OtherPerson => "other_person",
         }
     }
 
@@ -150,6 +154,55 @@ pub struct DemoReaderPage {
     pub tries_left: Option<u8>,
 }
 
+/// Demo mode only: the demo card reader signing an application with a demo card's signature key. Shows
+/// what is signed (the form and the digest), then radios `card` (first radio id `card`) and the text input
+/// `password` (the 署名用 password, 6–16 of A–Z and 0–9, autocomplete off), hidden `code`. Errors: `card`,
+/// `password`.
+#[derive(Template)]
+#[template(path = "pages/demo_signer.html")]
+pub struct DemoSignerPage {
+    pub shell: Shell,
+    pub cards: Vec<DemoCard>,
+    /// The code and the chosen card (the password typed is never shown again).
+    pub form: DemoReaderForm,
+    pub form_title: String,
+    /// SHA-256 of the submission, lower-case hex.
+    pub digest: String,
+    pub errors: FieldErrors,
+    /// Tries left after a wrong password, to say "4 tries left".
+    pub tries_left: Option<u8>,
+}
+
+impl DemoSignerPage {
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// The `card` radios: (value, label, hint, checked).
+    pub fn card_options(&self) -> Vec<(&str, &str, &'static str, bool)> {
+        self.cards
+            .iter()
+            .map(|card| {
+                (
+                    card.id.as_str(),
+                    card.label.as_str(),
+                    "",
+                    card.id == self.form.card,
+                )
+            })
+            .collect()
+    }
+
+    /// Error messages with the tries left filled in (`demo_reader.sign.errors.password_wrong`).
+    pub fn messages(&self) -> crate::components::CountedMessages {
+        self.shell.counted(self.tries_left.map(u64::from))
+    }
+
+    pub fn digest_grouped(&self) -> String {
+        super::apply::group_digest(&self.digest)
+    }
+}
+
 /// A challenge's short code spelt out for screen readers: one character at a time, groups separated by a
 /// pause ("K 7 Q 2、M 9 X D"), so it is not read as a word.
 pub fn spell_code(shell: &Shell, code: &str) -> String {
@@ -170,6 +223,14 @@ pub fn spell_code(shell: &Shell, code: &str) -> String {
 pub fn demo_reader_href(code: &str) -> String {
     format!(
         "/sign-in/demo-reader?code={}",
+        crate::shell::encode_query_value(code)
+    )
+}
+
+/// The demo reader signing an application for a challenge (`/sign-in/demo-reader/sign?code=<code>`).
+pub fn demo_signer_href(code: &str) -> String {
+    format!(
+        "/sign-in/demo-reader/sign?code={}",
         crate::shell::encode_query_value(code)
     )
 }
@@ -212,6 +273,7 @@ impl SignInFailedPage {
             SignInFailure::TooManyAttempts => t("sign_in_failed.too_many_attempts.heading"),
             SignInFailure::BadSignature => t("sign_in_failed.bad_signature.heading"),
             SignInFailure::OtherBrowser => t("sign_in_failed.other_browser.heading"),
+            SignInFailure::OtherPerson => t("sign_in_failed.other_person.heading"),
         }
     }
 
@@ -228,6 +290,7 @@ impl SignInFailedPage {
             SignInFailure::TooManyAttempts => t("sign_in_failed.too_many_attempts.body"),
             SignInFailure::BadSignature => t("sign_in_failed.bad_signature.body"),
             SignInFailure::OtherBrowser => t("sign_in_failed.other_browser.body"),
+            SignInFailure::OtherPerson => t("sign_in_failed.other_person.body"),
         }
     }
 
@@ -244,6 +307,7 @@ impl SignInFailedPage {
             SignInFailure::TooManyAttempts => t("sign_in_failed.too_many_attempts.next"),
             SignInFailure::BadSignature => t("sign_in_failed.bad_signature.next"),
             SignInFailure::OtherBrowser => t("sign_in_failed.other_browser.next"),
+            SignInFailure::OtherPerson => t("sign_in_failed.other_person.next"),
         }
     }
 

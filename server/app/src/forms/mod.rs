@@ -40,9 +40,34 @@ pub fn normalize_digits(value: &str) -> String {
         .collect()
 }
 
+/// A 署名用 password as typed: full-width letters and digits read as ASCII and letters as capitals, as the
+/// card apps' keyboards offer only A–Z and 0–9. Whether it is then 6–16 of them is the card's to say.
+pub fn normalize_sign_password(value: &str) -> String {
+    value
+        .trim()
+        .chars()
+        .map(|c| match c {
+            // The full-width forms sit at a fixed distance from ASCII.
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            other => other,
+        })
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::page_number;
+    use super::{normalize_sign_password, page_number};
+
+    #[test]
+    fn sign_passwords_are_read_as_capitals_and_ascii() {
+        assert_eq!(normalize_sign_password(" demo1234 "), "DEMO1234");
+        assert_eq!(normalize_sign_password("ＤＥＭＯ１２３４"), "DEMO1234");
+        assert_eq!(normalize_sign_password("ｄｅｍｏ"), "DEMO");
+        assert_eq!(normalize_sign_password("AB-12"), "AB-12");
+    }
 
     #[test]
     fn page_numbers_are_plain_numbers_from_one() {

@@ -2,17 +2,19 @@
 //! by form and status, one with its history and attached files, exports, status changes and messages. The
 //! citizen is named by the agency's pseudonym, as everywhere in the agency API.
 
-use async_graphql::{Context, Enum, ErrorExtensions, ID, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ErrorExtensions, ID, Object, SimpleObject};
 use base64::Engine;
 use portal_forms::answers::{FileRef, Value};
 use portal_storage::ids::ApplicationId;
-use portal_storage::models::application::{ApplicationEvent, ApplicationStatus};
+use portal_storage::models::application::{
+    ApplicationEvent, ApplicationSignature, ApplicationStatus,
+};
 
 use crate::graphql::agency::{agency, state};
 use crate::graphql::error::{BAD_REQUEST, NOT_FOUND};
 use crate::services::application_review::{self, Seen};
-use crate::services::attachments;
 use crate::services::notices::Refusal;
+use crate::services::{application_signing, attachments};
 
 /// One event of an application's history.
 #[derive(SimpleObject)]
@@ -64,6 +66,39 @@ impl AttachmentInfo {
     }
 }
 
+/// The citizen's electronic signature of what was sent (simulated JPKI: the card and its CAs are a
+/// simulation). To check it: the signature is RSASSA-PKCS1-v1_5 with SHA-256 by the certificate's key
+/// over the submission's canonical form, whose SHA-256 is `digest` (see the README, "Signing an
+/// application"); the certificate chains to the portal's signature CA.
+#[derive(SimpleObject)]
+pub struct ApplicationSignatureInfo {
+    /// Milliseconds since 1970: when the portal verified the card's signature.
+    signed_at: i64,
+    /// SHA-256 of the submission's canonical form, lower-case hex.
+    digest: String,
+    /// The signer's name as the signature certificate gives it (基本4情報).
+    signer: String,
+    /// The signer's birth date as the certificate gives it, YYYY-MM-DD.
+    signer_birth_date: String,
+    /// The signature certificate, X.509 DER, base64.
+    certificate: String,
+    /// The signature, base64.
+    value: String,
+}
+
+impl From<ApplicationSignature> for ApplicationSignatureInfo {
+    fn from(s: ApplicationSignature) -> Self {
+        ApplicationSignatureInfo {
+            signed_at: s.signed_at,
+            digest: s.digest,
+            signer: s.signer_name,
+            signer_birth_date: s.signer_birth_date,
+            certificate: s.certificate,
+            value: s.signature,
+        }
+    }
+}
+
 /// One attached file with its content.
 #[derive(SimpleObject)]
 pub struct Attachment {
@@ -75,6 +110,7 @@ pub struct Attachment {
 
 /// A sent application.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct AgencyApplication {
     id: ID,
     receipt_number: String,
@@ -94,11 +130,48 @@ pub struct AgencyApplication {
     attachments: Vec<AttachmentInfo>,
     /// Oldest first; empty in lists (ask for one application to read it).
     events: Vec<ApplicationEventInfo>,
+    #[graphql(skip)]
+    application_id: ApplicationId,
+    /// The digest of the answers as stored, which a signature must cover to be shown.
+    #[graphql(skip)]
+    digest: Option<String>,
+}
+
+#[ComplexObject]
+impl AgencyApplication {
+    /// The citizen's electronic signature of the answers as they are now; null when they were sent
+    /// unsigned (also when a corrected application was sent again without signing).
+    async fn signature(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<ApplicationSignatureInfo>> {
+        let Some(digest) = self.digest.clone() else {
+            return Ok(None);
+        };
+        let id = self.application_id;
+        let all = state(ctx)?
+            .db
+            .run(move |c| ApplicationSignature::of(c, id))
+            .await
+            .map_err(|e| crate::error::AppError::from(e).extend())?;
+        Ok(application_signing::current(&all, &digest)
+            .cloned()
+            .map(ApplicationSignatureInfo::from))
+    }
 }
 
 fn shown(seen: Seen, events: Vec<ApplicationEvent>) -> AgencyApplication {
+    let digest = application_signing::digest_hex(
+        seen.application.id,
+        &seen.form.form_key,
+        seen.form.version,
+        &seen.answers,
+    )
+    .ok();
     let a = seen.application;
     AgencyApplication {
+        application_id: a.id,
+        digest,
         id: ID(a.id.to_string()),
         receipt_number: a.receipt_number.unwrap_or_default(),
         status: a.status,

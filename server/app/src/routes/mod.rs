@@ -62,6 +62,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(apply::check::show))
                 .route(web::post().to(apply::check::submit)),
         )
+        // Signing with the card's signature certificate before sending (電子署名), then sending.
+        .service(
+            web::resource("/applications/{id}/sign")
+                .route(web::get().to(apply::sign::show))
+                .route(web::post().to(apply::sign::submit)),
+        )
+        .route(
+            "/applications/{id}/sign/status",
+            web::get().to(apply::sign_status::show),
+        )
         .route("/components", web::get().to(pages::components::show))
         .service(
             web::resource("/feedback")
@@ -81,6 +91,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/sign-in/demo-reader")
                 .route(web::get().to(sign_in::demo_reader::show))
                 .route(web::post().to(sign_in::demo_reader::submit)),
+        )
+        .service(
+            web::resource("/sign-in/demo-reader/sign")
+                .route(web::get().to(sign_in::demo_signer::show))
+                .route(web::post().to(sign_in::demo_signer::submit)),
         )
         .route(
             "/card/challenge/{code}",

@@ -9,7 +9,8 @@ use portal_forms::answers::{self, Answers, FieldError};
 use portal_storage::ids::{ApplicationEventId, ApplicationId, CitizenId};
 use portal_storage::models::agency::Agency;
 use portal_storage::models::application::{
-    Application, ApplicationEvent, ApplicationListed, ApplicationStatus, FormDefinition,
+    Application, ApplicationEvent, ApplicationListed, ApplicationSignature, ApplicationStatus,
+    FormDefinition,
 };
 use portal_storage::models::citizen::Citizen;
 use portal_storage::models::email_address::EmailAddress;
@@ -129,7 +130,6 @@ pub async fn start(
         sources: to_json(&sources)?,
         receipt_number: None,
         correction_fields: None,
-        signature: None,
         created_at: now,
         updated_at: now,
         submitted_at: None,
@@ -197,6 +197,38 @@ pub enum Submitted {
 /// Checks the whole application and sends it: the status, the receipt number, the first event of its
 /// history and a linkage record naming the agency that received the answers, all in one transaction.
 pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppError> {
+    send(state, opened, None).await
+}
+
+/// What sending a signed application came to.
+pub enum SignedSubmission {
+    Submitted(Submitted),
+    /// The answers are no longer those signed: nothing was sent.
+    Changed,
+}
+
+/// Sends an application the citizen signed ([`crate::services::application_signing`]): only if the answers
+/// are still those whose digest was signed, and then exactly as [`submit`] does, with the signature
+/// stored in the same transaction.
+pub async fn submit_signed(
+    state: &AppState,
+    opened: &Opened,
+    signed: &crate::services::application_signing::Signed,
+) -> Result<SignedSubmission, AppError> {
+    if crate::services::application_signing::digest_of(opened)? != signed.digest {
+        return Ok(SignedSubmission::Changed);
+    }
+    let row = signed.row(opened.application.id);
+    Ok(SignedSubmission::Submitted(
+        send(state, opened, Some(row)).await?,
+    ))
+}
+
+async fn send(
+    state: &AppState,
+    opened: &Opened,
+    signature: Option<ApplicationSignature>,
+) -> Result<Submitted, AppError> {
     let problems = answers::check_all(&opened.definition, &opened.answers);
     if !problems.is_empty() {
         return Ok(Submitted::Incomplete(problems));
@@ -237,12 +269,15 @@ pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppE
                     )
                 } else {
                     (
-                        Application::submit(c, application.id, &answers_json, &number, None, now)?,
+                        Application::submit(c, application.id, &answers_json, &number, now)?,
                         ApplicationStatus::Sent,
                     )
                 };
                 if !sent {
                     return Ok(false);
+                }
+                if let Some(signature) = &signature {
+                    ApplicationSignature::insert(c, signature)?;
                 }
                 ApplicationEvent::insert(
                     c,
@@ -403,6 +438,25 @@ pub async fn list(
             ))
         })
         .await?)
+}
+
+/// The signature covering the application's answers as stored, if it was sent signed.
+pub async fn signature(
+    state: &AppState,
+    opened: &Opened,
+) -> Result<Option<ApplicationSignature>, AppError> {
+    let digest = crate::services::application_signing::digest_hex(
+        opened.application.id,
+        &opened.form.form_key,
+        opened.form.version,
+        &opened.answers,
+    )?;
+    let id = opened.application.id;
+    let all = state
+        .db
+        .run(move |c| ApplicationSignature::of(c, id))
+        .await?;
+    Ok(crate::services::application_signing::current(&all, &digest).cloned())
 }
 
 /// An application's history, oldest first.

@@ -17,12 +17,22 @@ use crate::error::AppError;
 use crate::services::cards::{self, NewCard};
 use crate::state::AppState;
 
-/// One demo card: its file and, since this is a demo, its PIN in the clear.
+/// The signature password (署名用) of every demo card.
+pub const DEMO_PASSWORD: &str = "DEMO1234";
+
+fn demo_password() -> String {
+    DEMO_PASSWORD.to_owned()
+}
+
+/// One demo card: its file and, since this is a demo, its PIN and signature password in the clear.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoCardEntry {
     pub id: String,
     pub name: String,
     pub pin: String,
+    /// Manifests written before the password was listed have the one every demo card was issued with.
+    #[serde(default = "demo_password")]
+    pub password: String,
     pub file: PathBuf,
 }
 
@@ -94,7 +104,7 @@ pub async fn ensure_cards(state: &AppState) -> Result<Vec<DemoCardEntry>, AppErr
             municipality_code: municipality.to_owned(),
             kind: CardKind::Card,
             pin: pin.to_owned(),
-            password: "DEMO1234".to_owned(),
+            password: DEMO_PASSWORD.to_owned(),
             expiry,
         };
         let (card, _) =
@@ -106,6 +116,7 @@ pub async fn ensure_cards(state: &AppState) -> Result<Vec<DemoCardEntry>, AppErr
             id: id.to_owned(),
             name: name.to_owned(),
             pin: pin.to_owned(),
+            password: DEMO_PASSWORD.to_owned(),
             file,
         });
     }

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::random::token;
+use crate::services::application_signing::{self, Document};
 use crate::state::AppState;
 
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(5 * 60);
@@ -38,6 +39,9 @@ struct Challenge {
     /// What the card confirms when this is not a sign-in (see [`crate::services::card_check`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     purpose: Option<String>,
+    /// What the card signs when an application is signed (see [`application_signing`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    document: Option<Document>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,6 +59,9 @@ pub struct ChallengeInfo {
     pub nonce: String,
     /// `None` for a sign-in; what is being confirmed otherwise.
     pub purpose: Option<String>,
+    /// The application being signed: the card signs its digest with the signature key instead of
+    /// [`ChallengeInfo::message`] with the authentication key.
+    pub document: Option<Document>,
 }
 
 impl ChallengeInfo {
@@ -82,7 +89,7 @@ pub fn confirm_message(purpose: &str, origin: &str, code: &str, nonce: &str) -> 
     .into_bytes()
 }
 
-fn digest(value: &str) -> String {
+pub(crate) fn digest(value: &str) -> String {
     Sha256::digest(value.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -110,7 +117,7 @@ pub fn display_code(code: &str) -> String {
     }
 }
 
-async fn within_limit(
+pub(crate) async fn within_limit(
     state: &AppState,
     key: &str,
     limit: i64,
@@ -135,6 +142,17 @@ pub async fn start_for(
     client: &str,
     purpose: Option<&str>,
 ) -> Result<Result<String, SignInFailure>, AppError> {
+    start_challenge(state, browser_secret, client, purpose, None).await
+}
+
+/// Starts a challenge of any kind: a sign-in, a confirmation (`purpose`), or the signing of a `document`.
+pub(crate) async fn start_challenge(
+    state: &AppState,
+    browser_secret: &str,
+    client: &str,
+    purpose: Option<&str>,
+    document: Option<Document>,
+) -> Result<Result<String, SignInFailure>, AppError> {
     if !within_limit(
         state,
         &format!("rl:challenge:{client}"),
@@ -155,6 +173,7 @@ pub async fn start_for(
         nonce: token(32),
         browser: digest(browser_secret),
         purpose: purpose.map(str::to_owned),
+        document,
     };
     let json =
         serde_json::to_string(&challenge).map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -182,7 +201,13 @@ pub async fn challenge_info(
         origin: state.config.public_url(),
         nonce: challenge.nonce,
         purpose: challenge.purpose,
+        document: challenge.document,
     }))
+}
+
+/// Whether the challenge `code` is still waiting for a card.
+pub(crate) async fn challenge_pending(state: &AppState, code: &str) -> Result<bool, AppError> {
+    Ok(state.kv.get(&format!("challenge:{code}")).await?.is_some())
 }
 
 fn failure_for(error: &VerifyError) -> SignInFailure {
@@ -266,11 +291,24 @@ pub async fn respond(
     };
     let challenge: Challenge =
         serde_json::from_str(&json).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if let Some(document) = challenge.document {
+        return application_signing::respond(
+            state,
+            &code,
+            challenge.browser,
+            document,
+            certificate,
+            signature,
+            client,
+        )
+        .await;
+    }
     let message = ChallengeInfo {
         code: code.clone(),
         origin: state.config.public_url(),
         nonce: challenge.nonce.clone(),
         purpose: challenge.purpose.clone(),
+        document: None,
     }
     .message();
     let verdict = state.cards.verifier().verify(

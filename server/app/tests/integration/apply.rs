@@ -12,9 +12,14 @@ use crate::services::presets;
 
 /// Signs in a citizen with a child in their household (as the municipality's records say).
 pub(crate) async fn parent(app: &TestApp) -> Citizen {
+    parent_with_card(app).await.0
+}
+
+/// [`parent`], with the card they signed in with.
+pub(crate) async fn parent_with_card(app: &TestApp) -> (Citizen, portal_card::SoftwareCard) {
     presets(app).await;
     let agencies = registry(app).await;
-    let (citizen, _) = Citizen::sign_in_as(app, "山田 花子", "ヤマダ ハナコ").await;
+    let (citizen, card) = Citizen::sign_in_as(app, "山田 花子", "ヤマダ ハナコ").await;
     let ward = agencies["131016"];
     insert_records(
         app,
@@ -40,7 +45,7 @@ pub(crate) async fn parent(app: &TestApp) -> Citizen {
         ],
     )
     .await;
-    citizen
+    (citizen, card)
 }
 
 /// The confirmation mails queued for a citizen, oldest first.
@@ -301,7 +306,15 @@ async fn a_draft_is_kept_and_resumed_where_answers_are_missing() {
 const STATUS: &str = "mutation($id: ID!, $s: String!, $m: String, $f: [String!]) { setApplicationStatus(id: $id, status: $s, message: $m, fields: $f) { status correctionFields events { status actor } } }";
 
 /// Fills in and sends a claim; returns the application's address.
-async fn send_claim(app: &TestApp, citizen: &Citizen) -> String {
+pub(crate) async fn send_claim(app: &TestApp, citizen: &Citizen) -> String {
+    let page = fill_claim(app, citizen).await;
+    let sent = send(app, citizen, &page, &[]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    sent.location().split('?').next().expect("path").to_owned()
+}
+
+/// Fills in a claim whole; returns the address of its check-your-answers page.
+pub(crate) async fn fill_claim(app: &TestApp, citizen: &Citizen) -> String {
     let first = start(app, citizen).await;
     let pages = [
         vec![("address", "東京都千代田区永田町一丁目7番1号")],
@@ -328,9 +341,8 @@ async fn send_claim(app: &TestApp, citizen: &Citizen) -> String {
         assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
         page = next.location().to_owned();
     }
-    let sent = send(app, citizen, &page, &[]).await;
-    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-    sent.location().split('?').next().expect("path").to_owned()
+    assert!(page.ends_with("/check"), "{page}");
+    page
 }
 
 #[actix_web::test]

@@ -269,3 +269,77 @@ async fn seeding_is_deterministic_for_a_seed() {
         "the same seed gives the same citizens and records"
     );
 }
+
+/// `portal card sign` answers an application's signing challenge: it shows what is signed, refuses a wrong
+/// signature password with the tries left, and signs with the right one; the portal then sends the claim.
+#[actix_web::test]
+async fn the_card_app_signs_an_application_with_the_signature_password() {
+    use reqwest::StatusCode;
+
+    let app = crate::common::TestApp::start().await;
+    let (citizen, card) = crate::apply::parent_with_card(&app).await;
+    let check = crate::apply::fill_claim(&app, &citizen).await;
+    let application = check.trim_end_matches("/check").to_owned();
+    let html = citizen
+        .html(&app, &format!("{application}/sign"), StatusCode::OK)
+        .await;
+    let code = crate::own_data::between(&html, "/sign-in/qr/", ".svg")[..8].to_owned();
+    let digest = crate::own_data::between(&html, "<code class=\"digest\">", "</code>").to_owned();
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let card_file = dir.path().join("card.json");
+    card.save(&card_file).expect("card file");
+    let sign = |password: &'static str| {
+        let (card_file, code, url) = (card_file.clone(), code.clone(), app.url.clone());
+        // The portal runs on this test's thread: the command waits on another.
+        actix_web::rt::task::spawn_blocking(move || {
+            portal(
+                &[],
+                &[
+                    "card",
+                    "sign",
+                    "--card",
+                    card_file.to_str().expect("utf-8"),
+                    "--code",
+                    &code,
+                    "--url",
+                    &url,
+                    "--password",
+                    password,
+                ],
+            )
+        })
+    };
+    let (status, _, stderr) = sign("WRONG1").await.expect("run");
+    assert_eq!(status, 1);
+    assert!(stderr.contains("児童手当認定請求書"), "{stderr}");
+    assert!(
+        stderr.contains(&digest),
+        "the digest as the page shows it: {stderr}"
+    );
+    assert!(stderr.contains("4 tries left"), "{stderr}");
+
+    let (status, stdout, stderr) = sign("abc123").await.expect("run");
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.contains("signed the application"), "{stdout}");
+    let sent = crate::own_data::post(
+        &app,
+        &citizen,
+        "/applications",
+        &format!("{application}/sign"),
+        &[("code", &code)],
+    )
+    .await;
+    assert_eq!(
+        sent.location(),
+        format!("{application}?sent=1"),
+        "{}",
+        sent.body
+    );
+    let card = portal_card::SoftwareCard::load(&card_file).expect("card");
+    assert_eq!(
+        card.sign_tries_left(),
+        5,
+        "the right password restores the count"
+    );
+}

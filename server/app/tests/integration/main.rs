@@ -10,6 +10,7 @@ mod account_pages;
 mod accounts;
 mod agency;
 mod apply;
+mod apply_signing;
 mod attachments;
 mod benefits;
 mod cli;

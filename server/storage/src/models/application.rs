@@ -2,8 +2,11 @@
 
 use diesel::prelude::*;
 
-use crate::ids::{AgencyId, ApplicationEventId, ApplicationId, CitizenId, FormDefinitionId};
-use crate::schema::{application_events, applications, form_definitions};
+use crate::ids::{
+    AgencyId, ApplicationEventId, ApplicationId, ApplicationSignatureId, CitizenId,
+    FormDefinitionId,
+};
+use crate::schema::{application_events, application_signatures, applications, form_definitions};
 use crate::{AnyConnection, StorageError, with_conn};
 
 /// One published version of a form.
@@ -142,7 +145,6 @@ pub struct Application {
     pub sources: String,
     pub receipt_number: Option<String>,
     pub correction_fields: Option<String>,
-    pub signature: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub submitted_at: Option<i64>,
@@ -230,7 +232,6 @@ impl Application {
         id: ApplicationId,
         answers: &str,
         receipt_number: &str,
-        signature: Option<&str>,
         at: i64,
     ) -> Result<bool, StorageError> {
         let changed = with_conn!(conn, |c| diesel::update(applications::table.find(id))
@@ -239,7 +240,6 @@ impl Application {
                 applications::status.eq(ApplicationStatus::Sent.code()),
                 applications::answers.eq(answers),
                 applications::receipt_number.eq(receipt_number),
-                applications::signature.eq(signature),
                 applications::submitted_at.eq(at),
                 applications::updated_at.eq(at),
             ))
@@ -473,6 +473,53 @@ impl ApplicationEvent {
             .filter(application_events::application_id.eq(application))
             .order((application_events::at, application_events::id))
             .select(ApplicationEvent::as_select())
+            .load(c))?;
+        Ok(rows)
+    }
+}
+
+/// An electronic signature of a sent application, made with the citizen's signature certificate over the
+/// submission's digest.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = application_signatures)]
+pub struct ApplicationSignature {
+    pub id: ApplicationSignatureId,
+    pub application_id: ApplicationId,
+    /// SHA-256 of the submission's canonical form, lower-case hex.
+    pub digest: String,
+    /// PKCS#1 v1.5 SHA-256 signature, base64.
+    pub signature: String,
+    /// The signature certificate, X.509 DER, base64.
+    pub certificate: String,
+    /// The signer's name and birth date (YYYY-MM-DD) as the certificate gives them.
+    pub signer_name: String,
+    pub signer_birth_date: String,
+    pub signed_at: i64,
+}
+
+impl ApplicationSignature {
+    pub fn insert(
+        conn: &mut AnyConnection,
+        row: &ApplicationSignature,
+    ) -> Result<(), StorageError> {
+        with_conn!(conn, |c| diesel::insert_into(application_signatures::table)
+            .values(row)
+            .execute(c))?;
+        Ok(())
+    }
+
+    /// An application's signatures, newest first (`application_signatures_application`).
+    pub fn of(
+        conn: &mut AnyConnection,
+        application: ApplicationId,
+    ) -> Result<Vec<ApplicationSignature>, StorageError> {
+        let rows = with_conn!(conn, |c| application_signatures::table
+            .filter(application_signatures::application_id.eq(application))
+            .order((
+                application_signatures::signed_at.desc(),
+                application_signatures::id.desc()
+            ))
+            .select(ApplicationSignature::as_select())
             .load(c))?;
         Ok(rows)
     }

@@ -15,11 +15,13 @@ use crate::state::AppState;
 
 /// Links from this page to the application's pages are relative (`pages/<page>`): the page lives at
 /// `/applications/<id>/check`.
+/// `can_sign`: the portal verifies electronic signatures, so "sign and send" is offered beside "send".
 fn draw(
     shell: Shell,
     opened: &Opened,
     problems: &[(usize, portal_forms::answers::FieldError)],
     correction: Option<String>,
+    can_sign: bool,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let lang = shell.lang;
@@ -63,6 +65,7 @@ fn draw(
             missing,
             correction,
             action: check_href(id),
+            sign_href: can_sign.then(|| format!("/applications/{id}/sign")),
             back_href: pages
                 .last()
                 .map(|p| format!("pages/{}", p.id))
@@ -102,7 +105,15 @@ pub async fn show(
     let problems = portal_forms::answers::check_all(&opened.definition, &opened.answers);
     let events = applications::events(&state, opened.application.id).await?;
     let correction = opened.correction_request(&events);
-    draw(shell, &opened, &problems, correction, StatusCode::OK)
+    let can_sign = state.cards.signature_verifier().is_some();
+    draw(
+        shell,
+        &opened,
+        &problems,
+        correction,
+        can_sign,
+        StatusCode::OK,
+    )
 }
 
 /// Sends the application; one still incomplete comes back with what is missing.
@@ -131,6 +142,7 @@ pub async fn submit(
                 &opened,
                 &problems,
                 correction,
+                state.cards.signature_verifier().is_some(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }

@@ -1,12 +1,15 @@
 //! Applying online (ぴったりサービス): the start page of a form, its question pages (one question group
-//! each, saved at every page), check your answers, and the application after sending; the citizen's list of
-//! applications (申請の状況). Every page is for the signed-in citizen only.
+//! each, saved at every page), check your answers, signing with the card before sending (optional), and the
+//! application after sending; the citizen's list of applications (申請の状況). Every page is for the
+//! signed-in citizen only.
 
 pub mod check;
 pub mod file;
 pub mod list;
 pub mod page;
 pub mod show;
+pub mod sign;
+pub mod sign_status;
 pub mod start;
 pub mod withdraw;
 

@@ -21,8 +21,8 @@ fn when(lang: portal_web::Lang, at: i64) -> String {
     portal_web::format::datetime(lang, &date, &time)
 }
 
-/// An application: a draft continues where it needs answers; a sent one shows its receipt, status,
-/// history and answers. `?sent=1` right after sending adds the confirmation panel.
+/// An application: a draft continues where it needs answers; a sent one shows its receipt, status, whether
+/// it was signed electronically, history and answers. `?sent=1` right after sending adds the confirmation panel.
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -53,6 +53,9 @@ pub async fn show(
             body: e.body.unwrap_or_default(),
         })
         .collect();
+    let signed_at = applications::signature(&state, &opened)
+        .await?
+        .map(|s| when(lang, s.signed_at));
     let application = &opened.application;
     let no_change = |_: usize| String::new();
     render::page(
@@ -81,6 +84,7 @@ pub async fn show(
             can_withdraw: applications::WITHDRAWABLE.contains(&application.status.as_str()),
             withdrawn: query.get("withdrawn").is_some_and(|w| w == "1")
                 && opened.status() == ApplicationStatus::Withdrawn,
+            signed_at,
             shell,
         },
     )

@@ -1,5 +1,6 @@
 pub mod continue_;
 pub mod demo_reader;
+pub mod demo_signer;
 pub mod failed;
 pub mod page;
 pub mod qr;

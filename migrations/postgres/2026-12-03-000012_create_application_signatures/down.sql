@@ -1,0 +1,2 @@
+ALTER TABLE applications ADD COLUMN signature TEXT;
+DROP TABLE application_signatures;
