@@ -230,6 +230,15 @@ async fn a_child_allowance_claim_goes_from_prefilled_pages_to_a_receipt() {
         html.contains("?return=check"),
         "change links come back here"
     );
+    // The page a change link opens posts back to check your answers, not on to the next page.
+    let claimant = check.replace("/check", "/pages/claimant");
+    let changing = citizen
+        .html(&app, &format!("{claimant}?return=check"), StatusCode::OK)
+        .await;
+    assert!(
+        changing.contains(&format!("action=\"{claimant}?return=check\"")),
+        "the form keeps where it came from"
+    );
     let sent = send(&app, &citizen, &check, &[]).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let receipt = citizen.html(&app, sent.location(), StatusCode::OK).await;

@@ -26,6 +26,13 @@ struct Drawn<'a> {
     typed: &'a BTreeMap<String, String>,
     errors: &'a [FieldError],
     entries_wanted: &'a BTreeMap<String, usize>,
+    /// Came from check your answers (a change link): the page posts back there.
+    from_check: bool,
+}
+
+/// Whether the page was opened from check your answers, which it then returns to.
+fn from_check(req: &HttpRequest) -> bool {
+    req.query_string().split('&').any(|pair| pair == "return=check")
 }
 
 async fn draw(
@@ -88,7 +95,11 @@ async fn draw(
                 ],
             ),
             back_href,
-            action: page_href(id, &page.id),
+            action: if drawn.from_check {
+                format!("{}?return=check", page_href(id, &page.id))
+            } else {
+                page_href(id, &page.id)
+            },
             has_prefilled: fields.iter().any(|f| !f.source.is_empty()),
             has_file: fields.iter().any(|f| f.kind == "file" && !f.locked),
             fields,
@@ -136,6 +147,7 @@ pub async fn show(
         typed: &typed,
         errors: &[],
         entries_wanted: &BTreeMap::new(),
+        from_check: from_check(&req),
     };
     draw(&state, shell, &opened, drawn, StatusCode::OK).await
 }
@@ -241,6 +253,7 @@ pub async fn submit(
             typed: &typed,
             errors: &refused,
             entries_wanted: &BTreeMap::new(),
+            from_check: from_check(&req),
         };
         return draw(
             &state,
@@ -311,6 +324,7 @@ pub async fn submit(
         typed: &typed,
         errors: &errors,
         entries_wanted: &wanted,
+        from_check: from_check(&req),
     };
     draw(&state, shell, &opened, drawn, status).await
 }
