@@ -121,3 +121,17 @@ pub fn download(content_type: &str, stem: &str, extension: &str, body: String) -
 pub fn page(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
     Ok(html(status, template.render()?))
 }
+
+/// A page that asks for the card, or the sign-in failure page when no challenge could be started.
+pub fn card_page(
+    status: StatusCode,
+    page: Result<impl Template, portal_web::pages::sign_in::SignInFailure>,
+) -> Result<HttpResponse, AppError> {
+    match page {
+        Ok(page) => self::page(status, &page),
+        Err(failure) => Ok(see_other(&format!(
+            "/sign-in/failed?reason={}",
+            failure.code()
+        ))),
+    }
+}

@@ -29,7 +29,13 @@ pub async fn error_pages(
     let status = res.status();
     // A signed-out visit to a citizen's page: keep the page for after sign-in.
     let kept = res.request().extensions().get::<ReturnTo>().cloned();
-    if let Some(ReturnTo(path)) = kept {
+    let to_sign_in = status == actix_web::http::StatusCode::SEE_OTHER
+        && res
+            .headers()
+            .get(header::LOCATION)
+            .is_some_and(|l| l.as_bytes() == b"/sign-in");
+    // Only a page that sent the visitor to sign in: one that merely shows more when signed in does not.
+    if let Some(ReturnTo(path)) = kept.filter(|_| to_sign_in) {
         let cookie = return_to::cookie(res.request(), &path);
         if let Err(e) = res.response_mut().add_cookie(&cookie) {
             tracing::warn!(error = %e, "the page to return to could not be kept");

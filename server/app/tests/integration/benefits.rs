@@ -302,3 +302,29 @@ async fn a_citizen_signed_out_at_the_benefit_link_returns_to_it_after_signing_in
     .await;
     assert_eq!(next, "/my-page");
 }
+
+#[actix_web::test]
+async fn a_page_open_to_everyone_is_not_kept_for_after_sign_in() {
+    let app = TestApp::start().await;
+    presets(&app).await;
+    let browser = crate::own_data::browser();
+    let open = browser
+        .get(app.url("/services/child_allowance"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(open.status(), StatusCode::OK);
+    assert!(
+        open.headers()
+            .get("set-cookie")
+            .is_none_or(|c| !c.to_str().unwrap_or_default().starts_with("return_to=")),
+        "nothing kept"
+    );
+    let (_, _, landed) = Citizen::sign_in_with(
+        &app,
+        &browser,
+        crate::own_data::card_request("山田 花子", "ヤマダ ハナコ"),
+    )
+    .await;
+    assert_eq!(landed, "/my-page");
+}

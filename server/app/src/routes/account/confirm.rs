@@ -92,19 +92,6 @@ async fn page(
     }))
 }
 
-fn show_page(
-    status: StatusCode,
-    page: Result<AccountConfirmPage, SignInFailure>,
-) -> Result<HttpResponse, AppError> {
-    match page {
-        Ok(page) => render::page(status, &page),
-        Err(failure) => Ok(see_other(&format!(
-            "/sign-in/failed?reason={}",
-            failure.code()
-        ))),
-    }
-}
-
 /// Asks for the card: a fresh challenge bound to this session and this action.
 pub async fn show(
     req: HttpRequest,
@@ -128,7 +115,7 @@ pub async fn show(
         FieldErrors::default(),
     )
     .await?;
-    show_page(StatusCode::OK, page)
+    render::card_page(StatusCode::OK, page)
 }
 
 /// Collects the card's answer: the citizen's own card carries out the action, once; anything else shows
@@ -175,7 +162,7 @@ pub async fn submit(
         errors,
     )
     .await?;
-    show_page(status, page)
+    render::card_page(status, page)
 }
 
 async fn carry_out(

@@ -32,7 +32,9 @@ struct Drawn<'a> {
 
 /// Whether the page was opened from check your answers, which it then returns to.
 fn from_check(req: &HttpRequest) -> bool {
-    req.query_string().split('&').any(|pair| pair == "return=check")
+    req.query_string()
+        .split('&')
+        .any(|pair| pair == "return=check")
 }
 
 async fn draw(

@@ -96,19 +96,6 @@ async fn page(
     }))
 }
 
-fn show_page(
-    status: StatusCode,
-    page: Result<ApplySignPage, SignInFailure>,
-) -> Result<HttpResponse, AppError> {
-    match page {
-        Ok(page) => render::page(status, &page),
-        Err(failure) => Ok(see_other(&format!(
-            "/sign-in/failed?reason={}",
-            failure.code()
-        ))),
-    }
-}
-
 /// What went wrong, next to the continue button, and the status it is answered with.
 fn refusal(errors: &mut FieldErrors, failure: SignInFailure) -> StatusCode {
     let (key, status) = match failure {
@@ -149,7 +136,7 @@ pub async fn show(
         code.clear();
     }
     let page = page(&req, &state, &signed_in, &opened, &code, false, errors).await?;
-    show_page(status, page)
+    render::card_page(status, page)
 }
 
 /// Collects the signature and sends the application, exactly as the plain send does, with the signature
@@ -202,5 +189,5 @@ pub async fn submit(
         errors,
     )
     .await?;
-    show_page(status, page)
+    render::card_page(status, page)
 }
