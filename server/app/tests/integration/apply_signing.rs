@@ -353,12 +353,7 @@ async fn the_plain_send_stays_unsigned() {
 
 /// Signs in with a demo card through the demo reader, as a browser does with JavaScript off.
 async fn demo_sign_in(app: &TestApp, card: &str, pin: &str) -> Citizen {
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .pool_idle_timeout(std::time::Duration::from_secs(2))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let browser = crate::own_data::browser();
     let html = browser
         .get(app.url("/sign-in"))
         .send()

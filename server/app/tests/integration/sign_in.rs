@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::common::TestApp;
+use crate::own_data::browser;
 
 fn holder(name: &str) -> Holder {
     Holder {
@@ -105,15 +106,6 @@ async fn continue_in(app: &TestApp, browser: &reqwest::Client, code: &str) -> re
         .send()
         .await
         .expect("POST")
-}
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .pool_idle_timeout(std::time::Duration::from_secs(2))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
 }
 
 #[actix_web::test]
