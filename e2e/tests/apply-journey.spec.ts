@@ -2,8 +2,8 @@
 // signed out, signs in and lands back on it, finds the household prefilled with its source, leaves
 // mid-way, signs in again and resumes from 申請の状況, fixes an error from the error summary, attaches a file,
 // signs with the card's signature certificate and sends; the receipt and the confirmation mail follow; the
-// ward asks for a correction, the citizen corrects and sends again, the ward completes it, and the
-// citizen sees each step. Every page and error state passes axe.
+// ward asks for a correction, the citizen corrects and sends again, the ward completes it, the citizen
+// sees each step and writes to the ward. Every page and error state passes axe.
 
 import { expect, test, type Page } from '@playwright/test';
 
@@ -214,5 +214,12 @@ test('a child allowance claim from the catalogue to completion', async ({ page, 
   for (const step of ['送信済', '受付', '審査中', '補正依頼', '完了', '認定しました']) {
     await expect(page.locator('main')).toContainText(step);
   }
+  await check(page);
+
+  // Messages go both ways: the citizen asks, and it joins the history.
+  await typeInto(page, '#message', '認定通知書はいつ届きますか');
+  await pressContinue(page, 'main form[action$="/messages"]');
+  await expect(page).toHaveURL(/\?message=1$/);
+  await expect(page.locator('main')).toContainText('あなたからのメッセージ');
   await check(page);
 });

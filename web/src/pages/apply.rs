@@ -223,8 +223,15 @@ pub struct EventRow {
     pub body: String,
 }
 
+/// The longest message a citizen writes to the agency about an application.
+pub const MESSAGE_MAX_CHARS: usize = 2_000;
+
 /// An application after sending: the receipt (it prints well), its status and history, and what the
 /// citizen can do now.
+///
+/// | field   | id (label target) | name      |
+/// |---------|-------------------|-----------|
+/// | message | `message`         | `message` |
 #[derive(Template)]
 #[template(path = "pages/application.html")]
 pub struct ApplicationPage {
@@ -246,6 +253,19 @@ pub struct ApplicationPage {
     pub withdrawn: bool,
     /// When it was signed electronically ("2026年12月3日 14:05"), if the answers sent were signed.
     pub signed_at: Option<String>,
+    /// The citizen may write to the agency (not while withdrawn).
+    pub can_message: bool,
+    /// The message as typed, kept when it is refused.
+    pub message: String,
+    pub errors: crate::components::FieldErrors,
+    /// Just sent a message: a banner says so.
+    pub message_sent: bool,
+}
+
+impl ApplicationPage {
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
 }
 
 /// One application in the citizen's list.

@@ -47,6 +47,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/applications/{id}/withdraw",
             web::post().to(apply::withdraw::submit),
         )
+        .route(
+            "/applications/{id}/messages",
+            web::post().to(apply::message::submit),
+        )
         .service(
             web::resource("/applications/{id}/pages/{page}")
                 .route(web::get().to(apply::page::show))

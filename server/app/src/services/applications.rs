@@ -379,6 +379,60 @@ fn confirmation_mail(
     Ok(())
 }
 
+/// Why a citizen's message was not sent: its catalog key.
+pub fn check_message(text: &str) -> Result<String, &'static str> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err("application.message.errors.empty")
+    } else if text.chars().count() > portal_web::pages::apply::MESSAGE_MAX_CHARS {
+        Err("application.message.errors.too_long")
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// Whether the citizen may write to the agency about it: sent and not withdrawn.
+pub fn can_message(opened: &Opened) -> bool {
+    !matches!(
+        opened.status(),
+        ApplicationStatus::Draft | ApplicationStatus::Withdrawn
+    )
+}
+
+/// The citizen writes to the agency: the message joins the history the agency reads (`application(id)`).
+pub async fn send_message(
+    state: &AppState,
+    opened: &Opened,
+    text: &str,
+) -> Result<Result<(), &'static str>, AppError> {
+    let body = match check_message(text) {
+        Ok(body) => body,
+        Err(key) => return Ok(Err(key)),
+    };
+    if !can_message(opened) {
+        return Ok(Err("application.message.errors.closed"));
+    }
+    let id = opened.application.id;
+    state
+        .db
+        .run(move |c| {
+            ApplicationEvent::insert(
+                c,
+                &ApplicationEvent {
+                    id: ApplicationEventId::new(),
+                    application_id: id,
+                    kind: "message".to_owned(),
+                    status: None,
+                    actor: "citizen".to_owned(),
+                    body: Some(body),
+                    at: now_millis(),
+                },
+            )
+        })
+        .await?;
+    Ok(Ok(()))
+}
+
 /// The statuses an application can be withdrawn from: before the agency processes it.
 pub const WITHDRAWABLE: [&str; 2] = ["sent", "received"];
 

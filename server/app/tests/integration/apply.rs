@@ -570,3 +570,85 @@ async fn a_post_without_the_form_token_is_refused_everywhere_in_applying() {
         assert_eq!(forged.status(), StatusCode::FORBIDDEN, "{path}");
     }
 }
+
+#[actix_web::test]
+async fn citizen_and_agency_write_to_each_other_about_an_application() {
+    let app = TestApp::start().await;
+    let citizen = parent(&app).await;
+    let application = send_claim(&app, &citizen).await;
+    let messages = format!("{application}/messages");
+
+    // An empty message, or one too long, comes back next to the field with what was typed.
+    let empty = post(
+        &app,
+        &citizen,
+        &application,
+        &messages,
+        &[("message", "  ")],
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(title(&empty.body).starts_with("エラー: "));
+    assert!(
+        empty
+            .body
+            .contains("<a href=\"#message\">メッセージを入力してください</a>")
+    );
+    let long = "あ".repeat(2_001);
+    let too_long = post(
+        &app,
+        &citizen,
+        &application,
+        &messages,
+        &[("message", &long)],
+    )
+    .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_long.body.contains("2,000文字以内"));
+    assert!(too_long.body.contains(&long), "what was typed is kept");
+
+    let sent = post(
+        &app,
+        &citizen,
+        &application,
+        &messages,
+        &[("message", "保険証の写しは後日郵送してもよいですか")],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = citizen.html(&app, sent.location(), StatusCode::OK).await;
+    assert!(page.contains("メッセージを申請先に送りました。"));
+    assert!(page.contains("あなたからのメッセージ") && page.contains("後日郵送"));
+
+    // The agency reads it in the history, and answers; the citizen sees the answer.
+    let (_, _, client) = crate::agency::setup(&app, "131016").await;
+    let token = crate::agency::token(&app, &client).await;
+    let id = application.rsplit('/').next().expect("id");
+    let seen = crate::agency::graphql(
+        &app,
+        &token,
+        "query($id: ID!) { application(id: $id) { events { kind actor body } } }",
+        json!({"id": id}),
+    )
+    .await;
+    let events = seen["data"]["application"]["events"]
+        .as_array()
+        .expect("events")
+        .clone();
+    assert!(
+        events.iter().any(|e| e["kind"] == "message"
+            && e["actor"] == "citizen"
+            && e["body"] == "保険証の写しは後日郵送してもよいですか"),
+        "{seen}"
+    );
+    let answered = crate::agency::graphql(
+        &app,
+        &token,
+        "mutation($id: ID!, $m: String!) { sendApplicationMessage(id: $id, message: $m) }",
+        json!({"id": id, "m": "郵送で結構です"}),
+    )
+    .await;
+    assert!(answered["errors"].is_null(), "{answered}");
+    let page = citizen.html(&app, &application, StatusCode::OK).await;
+    assert!(page.contains("申請先からのメッセージ") && page.contains("郵送で結構です"));
+}

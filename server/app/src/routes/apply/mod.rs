@@ -6,6 +6,7 @@
 pub mod check;
 pub mod file;
 pub mod list;
+pub mod message;
 pub mod page;
 pub mod show;
 pub mod sign;
