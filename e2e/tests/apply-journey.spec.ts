@@ -170,7 +170,7 @@ test('a child allowance claim from the catalogue to completion', async ({ page, 
   await check(page);
 
   // Sign with the card's signature certificate, then send.
-  await tabTo(page, 'main form[action$="/sign"] button');
+  await tabTo(page, 'main a.button[href$="/sign"]');
   await Promise.all([page.waitForURL((url) => url.pathname.endsWith('/sign')), page.keyboard.press('Enter')]);
   await check(page);
   signDocumentWithCard(await readCode(page), card);

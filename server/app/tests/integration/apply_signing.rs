@@ -132,7 +132,7 @@ async fn a_claim_signed_with_the_citizens_own_card_is_sent_with_a_signature_that
     assert!(html.contains("同意して送信する"), "the plain send stays");
     assert!(html.contains("署名して送信する"));
     assert!(html.contains(&format!(
-        "<form method=\"get\" action=\"{application}/sign\""
+        "<a href=\"{application}/sign\" class=\"button button--secondary\""
     )));
 
     let (code, digest) = open_signing(&app, &citizen, &application).await;
