@@ -22,6 +22,58 @@ pub async fn add_client(config: &Config, agency: &str, label: &str) -> anyhow::R
     Ok(())
 }
 
+/// Registers an app and prints its client id (and a confidential app's secret, this once); a refused
+/// registration prints the field and reason and exits 1.
+pub async fn register_app(
+    config: Config,
+    new: crate::services::apps::NewApp,
+) -> anyhow::Result<bool> {
+    let state = startup::build_state(config).await?;
+    match crate::services::apps::register(&state, new).await? {
+        Ok(registered) => {
+            let shown = serde_json::json!({
+                "client_id": registered.app.client_id,
+                "client_secret": registered.client_secret,
+                "scopes": registered.app.scope_codes(),
+                "redirect_uris": registered.app.redirect_uri_list(),
+            });
+            println!("{}", serde_json::to_string_pretty(&shown)?);
+            if registered.client_secret.is_some() {
+                eprintln!("Keep the secret now: only its hash is stored.");
+            }
+            Ok(true)
+        }
+        Err(crate::services::notices::Refusal::Invalid { field, reason }) => {
+            eprintln!("portal: {field} {reason}");
+            Ok(false)
+        }
+        Err(other) => {
+            eprintln!("portal: {other:?}");
+            Ok(false)
+        }
+    }
+}
+
+/// Prints every registered app: client id, kind, name, operator and scopes.
+pub async fn list_apps(config: Config) -> anyhow::Result<()> {
+    let state = startup::build_state(config).await?;
+    for app in crate::services::apps::list(&state).await? {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            app.client_id,
+            if app.confidential {
+                "confidential"
+            } else {
+                "public"
+            },
+            app.name,
+            app.operator,
+            app.scopes
+        );
+    }
+    Ok(())
+}
+
 /// Prints every agency: code, kind and names.
 pub async fn list(config: &Config) -> anyhow::Result<()> {
     let db = startup::open_database(config).await?;

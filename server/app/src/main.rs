@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         action: AgencyCommand,
     },
+    /// 自己情報取得API: register private apps (personal health records, tax software) and list them.
+    App {
+        #[command(subcommand)]
+        action: AppCommand,
+    },
     /// 公金受取口座: the Zengin bank and branch table (show which is loaded, import a newer one).
     Banks {
         #[command(subcommand)]
@@ -185,6 +190,33 @@ enum AgencyCommand {
 }
 
 #[derive(Subcommand)]
+enum AppCommand {
+    /// Register an app; prints its client id and, for a confidential app, its secret (shown once).
+    Register {
+        #[arg(long)]
+        name: String,
+        /// The company or body that runs it.
+        #[arg(long)]
+        operator: String,
+        /// Its one purpose, as citizens will read it on the consent page.
+        #[arg(long)]
+        purpose: String,
+        /// A scope it may ask for (repeat for more): basic_info, health_checkups, prescriptions,
+        /// medical_expenses, health_insurance, deductions, income_tax, pension, notices_read.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// An exact redirect URI (repeat for more): https, or http on the loopback address.
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// A public app (on the citizen's device): no secret, PKCE alone.
+        #[arg(long)]
+        public: bool,
+    },
+    /// Every registered app: client id, name, operator, scopes.
+    List,
+}
+
+#[derive(Subcommand)]
 enum BanksCommand {
     /// The table loaded: its date and size.
     Status,
@@ -234,6 +266,30 @@ fn run_admin(config: Config, command: Command) -> anyhow::Result<bool> {
             } => {
                 admin::pseudonym(&config, &agency, citizen, card.as_deref()).await?;
             }
+            Command::App {
+                action:
+                    AppCommand::Register {
+                        name,
+                        operator,
+                        purpose,
+                        scopes,
+                        redirect_uris,
+                        public,
+                    },
+            } => {
+                let new = portal_server::services::apps::NewApp {
+                    name,
+                    operator,
+                    purpose,
+                    scopes,
+                    redirect_uris,
+                    confidential: !public,
+                };
+                return admin::register_app(config, new).await;
+            }
+            Command::App {
+                action: AppCommand::List,
+            } => admin::list_apps(config).await?,
             Command::Banks {
                 action: BanksCommand::Status,
             } => admin::banks_status(config).await?,
@@ -352,6 +408,7 @@ fn main() -> ExitCode {
     if matches!(
         command,
         Command::Agency { .. }
+            | Command::App { .. }
             | Command::Banks { .. }
             | Command::Linkage { .. }
             | Command::Seed { .. }

@@ -157,3 +157,8 @@ typed_id!(
     /// One electronic signature of a sent application.
     ApplicationSignatureId
 );
+
+typed_id!(
+    /// A private app registered to read citizens' data with their consent (自己情報取得API).
+    AppId
+);

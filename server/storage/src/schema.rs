@@ -411,3 +411,19 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(benefit_claims, applications);
+
+diesel::table! {
+    apps (id) {
+        id -> Text,
+        client_id -> Text,
+        name -> Text,
+        operator -> Text,
+        purpose -> Text,
+        scopes -> Text,
+        redirect_uris -> Text,
+        confidential -> Bool,
+        secret_hash -> Nullable<Text>,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}

@@ -4,6 +4,7 @@
 
 mod account;
 mod agency;
+mod app;
 mod application;
 mod benefit;
 pub mod error;
@@ -15,6 +16,7 @@ use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 pub use account::{AccountMutation, AccountQuery};
 pub use agency::{AgencyMutation, AgencyQuery};
+pub use app::{AppMutation, AppQuery};
 pub use application::{ApplicationMutation, ApplicationQuery};
 pub use benefit::{BenefitMutation, BenefitQuery};
 pub use form::{FormMutation, FormQuery};
@@ -31,6 +33,7 @@ pub struct Query(
     FormQuery,
     ApplicationQuery,
     BenefitQuery,
+    AppQuery,
 );
 
 /// Every mutation: what agencies publish and post.
@@ -42,6 +45,7 @@ pub struct Mutation(
     FormMutation,
     ApplicationMutation,
     BenefitMutation,
+    AppMutation,
 );
 
 pub type PortalSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -225,7 +225,7 @@ pub async fn add_client(db: &Db, agency_code: &str, label: &str) -> Result<NewCl
     })
 }
 
-fn hash_secret(secret: &str) -> Result<String, AppError> {
+pub(crate) fn hash_secret(secret: &str) -> Result<String, AppError> {
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     Argon2::default()

@@ -4,6 +4,7 @@ pub mod agencies;
 pub mod application_review;
 pub mod application_signing;
 pub mod applications;
+pub mod apps;
 pub mod attachments;
 pub mod bank_account;
 pub mod banks;

@@ -343,3 +343,64 @@ async fn the_card_app_signs_an_application_with_the_signature_password() {
         "the right password restores the count"
     );
 }
+
+#[test]
+fn an_app_is_registered_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let env = [("PORTAL_DATA_DIR", data.to_str().expect("utf-8"))];
+    let (code, stdout, stderr) = portal(
+        &env,
+        &[
+            "app",
+            "register",
+            "--name",
+            "確定申告アシスト",
+            "--operator",
+            "株式会社テスト会計",
+            "--purpose",
+            "医療費控除と各種控除の集計",
+            "--scope",
+            "medical_expenses",
+            "--scope",
+            "deductions",
+            "--redirect-uri",
+            "http://127.0.0.1:8765/callback",
+            "--public",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let shown: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert!(
+        shown["client_id"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("app-"))
+    );
+    assert!(
+        shown["client_secret"].is_null(),
+        "a public app has no secret"
+    );
+    let (code, listed, _) = portal(&env, &["app", "list"]);
+    assert_eq!(code, 0);
+    assert!(listed.contains("確定申告アシスト") && listed.contains("public"));
+
+    let (code, _, stderr) = portal(
+        &env,
+        &[
+            "app",
+            "register",
+            "--name",
+            "x",
+            "--operator",
+            "y",
+            "--purpose",
+            "z",
+            "--scope",
+            "everything",
+            "--redirect-uri",
+            "https://a.example/cb",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("app.scopes[0]"), "{stderr}");
+}

@@ -11,6 +11,7 @@ mod accounts;
 mod agency;
 mod apply;
 mod apply_signing;
+mod apps;
 mod attachments;
 mod benefits;
 mod cli;

@@ -1,6 +1,7 @@
 //! One module per entity: its row types and the queries on it.
 
 pub mod agency;
+pub mod app;
 pub mod application;
 pub mod bank;
 pub mod bank_account;
