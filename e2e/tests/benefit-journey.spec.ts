@@ -12,6 +12,7 @@ import { expect, test } from '@playwright/test';
 
 import { expectNoAxeViolations } from '../fixtures/a11y';
 import { agencyClient, graphql } from '../fixtures/agency';
+import { benefitForm } from '../fixtures/benefit';
 import { pressEnterOn, tabTo } from '../fixtures/keyboard';
 import { visit } from '../fixtures/pages';
 import { portal } from '../fixtures/portal';
@@ -20,52 +21,6 @@ import { journeyCard, signInQuickly, workerCard } from '../fixtures/sign-in';
 const CITY = '401307';
 const TITLE = '物価高騰緊急支援給付金（e2e）';
 
-// The city's claim form: the emergency benefit preset, as 福岡市's own.
-const FORM = `
-id = "fukuoka_emergency_benefit"
-version = 1
-agency = "${CITY}"
-title = { ja = "緊急支援給付金請求書", en = "Emergency support benefit claim" }
-
-[[pages]]
-id = "claim"
-title = { ja = "請求の内容", en = "Your claim" }
-
-[[pages.fields]]
-id = "name"
-kind = "text"
-label = { ja = "氏名", en = "Name" }
-required = true
-prefill = "basic.name"
-locked = true
-
-[[pages.fields]]
-id = "household"
-kind = "group"
-label = { ja = "世帯員", en = "Household members" }
-prefill = "household.members"
-locked = true
-
-[[pages.fields.fields]]
-id = "member_name"
-kind = "text"
-label = { ja = "氏名", en = "Name" }
-required = true
-prefill = "member.name"
-
-[[pages.fields]]
-id = "account"
-kind = "bank_account"
-label = { ja = "振込先（公金受取口座）", en = "Account to be paid into (public funds account)" }
-required = true
-prefill = "account"
-
-[[pages.fields]]
-id = "declaration"
-kind = "declaration"
-label = { ja = "記載した内容に誤りはありません", en = "What I have entered is true" }
-required = true
-`;
 
 const PAYER = {
   requesterCode: '4013070001',
@@ -107,7 +62,7 @@ test('notice → one confirmation → bulk approval → a transfer file that rea
 
   // The city publishes its claim form and the benefit.
   const form = await graphql(request, city, 'mutation($d: String!) { publishForm(document: $d) { problems { place reason } } }', {
-    d: FORM,
+    d: benefitForm('fukuoka_emergency_benefit', CITY),
   });
   expect(form.publishForm.problems).toEqual([]);
   const published = await graphql(
