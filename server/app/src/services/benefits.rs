@@ -487,13 +487,13 @@ pub async fn list(
         .db
         .run(move |c| {
             let benefits = Benefit::of_agency(c, agency, 100)?;
-            let mut out = Vec::with_capacity(benefits.len());
-            // At most 100 benefits, each count answered by the claims' state index.
-            for benefit in benefits {
-                let (claimed, paid) = BenefitClaim::counts(c, benefit.id)?;
-                out.push((benefit, claimed, paid));
-            }
-            Ok(out)
+            let ids: Vec<BenefitId> = benefits.iter().map(|b| b.id).collect();
+            let counts = BenefitClaim::counts(c, &ids)?;
+            Ok(benefits
+                .into_iter()
+                .zip(counts)
+                .map(|(benefit, (_, claimed, paid))| (benefit, claimed, paid))
+                .collect())
         })
         .await?)
 }

@@ -186,21 +186,31 @@ impl BenefitClaim {
         Ok(changed)
     }
 
-    /// How many claims of a benefit are in each state: (claimed, paid).
+    /// How many claims of each benefit are in each state: (benefit, claimed, paid), one grouped query that
+    /// the `(benefit_id, state)` index answers.
     pub fn counts(
         conn: &mut AnyConnection,
-        benefit: BenefitId,
-    ) -> Result<(i64, i64), StorageError> {
-        let rows: Vec<(String, i64)> = with_conn!(conn, |c| benefit_claims::table
-            .filter(benefit_claims::benefit_id.eq(benefit))
-            .group_by(benefit_claims::state)
-            .select((benefit_claims::state, diesel::dsl::count_star()))
+        benefits: &[BenefitId],
+    ) -> Result<Vec<(BenefitId, i64, i64)>, StorageError> {
+        let rows: Vec<(BenefitId, String, i64)> = with_conn!(conn, |c| benefit_claims::table
+            .filter(benefit_claims::benefit_id.eq_any(benefits))
+            .group_by((benefit_claims::benefit_id, benefit_claims::state))
+            .select((
+                benefit_claims::benefit_id,
+                benefit_claims::state,
+                diesel::dsl::count_star(),
+            ))
             .load(c))?;
-        let of = |state: ClaimState| {
-            rows.iter()
-                .find(|(s, _)| s == state.code())
-                .map_or(0, |(_, n)| *n)
-        };
-        Ok((of(ClaimState::Claimed), of(ClaimState::Paid)))
+        Ok(benefits
+            .iter()
+            .map(|id| {
+                let of = |state: ClaimState| {
+                    rows.iter()
+                        .find(|(b, s, _)| b == id && s == state.code())
+                        .map_or(0, |(_, _, n)| *n)
+                };
+                (*id, of(ClaimState::Claimed), of(ClaimState::Paid))
+            })
+            .collect())
     }
 }
