@@ -322,36 +322,47 @@ pub(crate) async fn send_claim(app: &TestApp, citizen: &Citizen) -> String {
     sent.location().split('?').next().expect("path").to_owned()
 }
 
-/// Fills in a claim whole; returns the address of its check-your-answers page.
-pub(crate) async fn fill_claim(app: &TestApp, citizen: &Citizen) -> String {
-    let first = start(app, citizen).await;
-    let pages = [
-        vec![("address", "東京都千代田区永田町一丁目7番1号")],
-        vec![
+/// The payment page's answers: another account than the registered one, and the declaration.
+pub(crate) const PAYMENT: [(&str, &str); 7] = [
+    ("account.use", "other"),
+    ("account.bank_code", "0001"),
+    ("account.branch_code", "001"),
+    ("account.account_type", "ordinary"),
+    ("account.number", "1234567"),
+    ("account.holder_kana", "ヤマダ ハナコ"),
+    ("declaration", "agreed"),
+];
+
+/// Starts a claim and answers its first two pages; returns the payment page's address.
+pub(crate) async fn payment_page(app: &TestApp, citizen: &Citizen) -> String {
+    let mut page = start(app, citizen).await;
+    let pages: [&[(&str, &str)]; 2] = [
+        &[("address", "東京都千代田区永田町一丁目7番1号")],
+        &[
             ("children.0.child_name", "山田 太郎"),
             ("children.0.child_birth_date.year", "2020"),
             ("children.0.child_birth_date.month", "5"),
             ("children.0.child_birth_date.day", "5"),
             ("children.0.lives_together", "yes"),
         ],
-        vec![
-            ("account.use", "other"),
-            ("account.bank_code", "0001"),
-            ("account.branch_code", "001"),
-            ("account.account_type", "ordinary"),
-            ("account.number", "1234567"),
-            ("account.holder_kana", "ヤマダ ハナコ"),
-            ("declaration", "agreed"),
-        ],
     ];
-    let mut page = first;
     for fields in pages {
-        let next = send(app, citizen, &page, &fields).await;
+        let next = send(app, citizen, &page, fields).await;
         assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
         page = next.location().to_owned();
     }
-    assert!(page.ends_with("/check"), "{page}");
+    assert!(page.ends_with("/pages/payment"), "{page}");
     page
+}
+
+/// Fills in a claim whole; returns the address of its check-your-answers page.
+pub(crate) async fn fill_claim(app: &TestApp, citizen: &Citizen) -> String {
+    let payment = payment_page(app, citizen).await;
+    let next = send(app, citizen, &payment, &PAYMENT).await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+    let check = next.location().to_owned();
+    assert!(check.ends_with("/check"), "{check}");
+    check
 }
 
 #[actix_web::test]

@@ -8,7 +8,7 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::apply::{assert_linked, parent, send, start};
+use crate::apply::{PAYMENT, assert_linked, parent, payment_page, send};
 use crate::common::TestApp;
 use crate::own_data::{Answer, Citizen, between, post_files, post_multipart};
 
@@ -22,47 +22,6 @@ fn png() -> Vec<u8> {
 /// The insurance card field's limit.
 const FIVE_MB: usize = 5 * 1024 * 1024;
 
-const ACCOUNT: [(&str, &str); 7] = [
-    ("account.use", "other"),
-    ("account.bank_code", "0001"),
-    ("account.branch_code", "001"),
-    ("account.account_type", "ordinary"),
-    ("account.number", "1234567"),
-    ("account.holder_kana", "ヤマダ ハナコ"),
-    ("declaration", "agreed"),
-];
-
-/// Starts a claim and answers its first two pages; returns the payment page's address.
-async fn payment_page(app: &TestApp, citizen: &Citizen) -> String {
-    let first = start(app, citizen).await;
-    let next = send(
-        app,
-        citizen,
-        &first,
-        &[("address", "東京都千代田区永田町一丁目7番1号")],
-    )
-    .await;
-    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
-    let children = next.location().to_owned();
-    let next = send(
-        app,
-        citizen,
-        &children,
-        &[
-            ("children.0.child_name", "山田 太郎"),
-            ("children.0.child_birth_date.year", "2020"),
-            ("children.0.child_birth_date.month", "5"),
-            ("children.0.child_birth_date.day", "5"),
-            ("children.0.lives_together", "yes"),
-        ],
-    )
-    .await;
-    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
-    let payment = next.location().to_owned();
-    assert!(payment.ends_with("/pages/payment"), "{payment}");
-    payment
-}
-
 /// The payment page posted with the account, the declaration and `files`.
 async fn pay(
     app: &TestApp,
@@ -70,7 +29,7 @@ async fn pay(
     page: &str,
     files: &[(&str, &str, &[u8])],
 ) -> Answer {
-    post_files(app, citizen, page, page, &ACCOUNT, files).await
+    post_files(app, citizen, page, page, &PAYMENT, files).await
 }
 
 fn application_of(page: &str) -> &str {
@@ -398,7 +357,7 @@ async fn a_forged_upload_stores_nothing() {
         &citizen,
         &app.url(&page),
         "not-the-token",
-        &ACCOUNT,
+        &PAYMENT,
         &[("insurance_card", "保険証.png", png().as_slice())],
     )
     .await;
