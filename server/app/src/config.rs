@@ -49,6 +49,8 @@ pub struct Config {
     pub mail_lease_secs: u64,
     /// Days after posting when a notice still unread gets one reminder mail.
     pub notice_reminder_days: u32,
+    /// API requests each private app may make per minute (all its citizens together).
+    pub app_requests_per_minute: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +87,7 @@ impl Default for Config {
             mail_rate_per_second: 20,
             mail_lease_secs: 60,
             notice_reminder_days: 7,
+            app_requests_per_minute: 600,
         }
     }
 }
@@ -509,6 +512,16 @@ pub static SETTINGS: &[Setting] = &[
                 Ok(n) if (1..=365).contains(&n) => c.notice_reminder_days = n,
                 _ => return Err("a whole number of days from 1 to 365"),
             }
+            Ok(())
+        },
+    },
+    Setting {
+        key: "app_requests_per_minute",
+        env: "PORTAL_APP_REQUESTS_PER_MINUTE",
+        default: "600",
+        help: "API requests each private app may make per minute; more are answered 429 with Retry-After",
+        apply: |c, v| {
+            c.app_requests_per_minute = parse_limit(v)?;
             Ok(())
         },
     },

@@ -162,3 +162,8 @@ typed_id!(
     /// A private app registered to read citizens' data with their consent (自己情報取得API).
     AppId
 );
+
+typed_id!(
+    /// A citizen's consent to an app reading their data (期間連携).
+    ConsentId
+);

@@ -427,3 +427,49 @@ diesel::table! {
         revoked_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    app_consents (id) {
+        id -> Text,
+        citizen_id -> Text,
+        app_id -> Text,
+        scopes -> Text,
+        granted_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    app_tokens (token_hash) {
+        token_hash -> Text,
+        consent_id -> Text,
+        kind -> Text,
+        issued_at -> BigInt,
+        expires_at -> BigInt,
+        spent_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    linkage_queue (id) {
+        id -> Text,
+        citizen_id -> Text,
+        at -> BigInt,
+        requester_kind -> Text,
+        requester_id -> Text,
+        requester_name -> Text,
+        providers -> Text,
+        items -> Text,
+        task_code -> Text,
+        purpose -> Text,
+        result -> Text,
+        withheld -> Bool,
+    }
+}
+
+diesel::joinable!(app_consents -> apps (app_id));
+diesel::joinable!(app_tokens -> app_consents (consent_id));
+diesel::allow_tables_to_appear_in_same_query!(app_consents, apps);
+diesel::allow_tables_to_appear_in_same_query!(app_tokens, app_consents);
+diesel::allow_tables_to_appear_in_same_query!(app_tokens, apps);

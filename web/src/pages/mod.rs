@@ -5,6 +5,7 @@ pub mod account;
 pub mod account_mail;
 pub mod application_mail;
 pub mod apply;
+pub mod apps;
 pub mod email_settings;
 pub mod history;
 pub mod my_data;

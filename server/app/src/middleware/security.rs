@@ -18,6 +18,11 @@ pub struct RequestSecrets {
     pub csrf_token: String,
 }
 
+/// Another origin a page's forms may lead to: the consent page's answer redirects to the app that asked.
+/// Handlers put it in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct FormActionAlso(pub String);
+
 fn is_well_formed_token(value: &str) -> bool {
     value.len() == 43
         && value
@@ -60,10 +65,19 @@ pub async fn security_headers(
         }
     }
 
+    // Only an origin without spaces or semicolons can be added to the directive.
+    let form_action_also = res
+        .request()
+        .extensions()
+        .get::<FormActionAlso>()
+        .map(|o| o.0.clone())
+        .filter(|o| !o.contains([' ', ';', ',', '\'']))
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; \
-         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-         frame-ancestors 'none'"
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'{form_action_also}; frame-ancestors 'none'"
     );
     let wants_cache_control = is_html && !res.headers().contains_key(header::CACHE_CONTROL);
     let headers = res.headers_mut();

@@ -5,6 +5,7 @@ mod apply;
 mod assets;
 mod benefits;
 mod card;
+mod connected_apps;
 mod email_settings;
 mod feedback;
 mod graphql;
@@ -206,7 +207,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(ops::healthz::check))
         .route("/readyz", web::get().to(ops::readyz::check))
         .route("/metrics", web::get().to(ops::metrics::export))
+        // The authorization server: apps' consent flow, tokens, revocation, introspection, metadata.
+        .service(
+            web::resource("/oauth/authorize")
+                .route(web::get().to(oauth::authorize::show))
+                .route(web::post().to(oauth::authorize::decide)),
+        )
         .route("/oauth/token", web::post().to(oauth::token::issue))
+        .route("/oauth/revoke", web::post().to(oauth::revoke::revoke))
+        .route(
+            "/oauth/introspect",
+            web::post().to(oauth::introspect::introspect),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            web::get().to(oauth::metadata::show),
+        )
+        // 連携中のサービス: the apps the citizen consented to.
+        .route("/settings/apps", web::get().to(connected_apps::list::show))
+        .route(
+            "/settings/apps/{consent}/revoke",
+            web::post().to(connected_apps::revoke::submit),
+        )
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::execute))

@@ -23,6 +23,7 @@ pub mod history_retention;
 pub mod inbox;
 pub mod my_data;
 pub mod notices;
+pub mod oauth;
 pub mod outbox;
 pub mod payments;
 pub mod prefill;

@@ -9,8 +9,26 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::ids::{CitizenId, LinkageId};
-use crate::schema::{linkage_chains, linkage_records};
+use crate::schema::{linkage_chains, linkage_queue, linkage_records};
 use crate::{AnyConnection, StorageError, with_conn};
+
+/// A read waiting in `linkage_queue` to join its citizen's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = linkage_queue)]
+struct Queued {
+    id: LinkageId,
+    citizen_id: CitizenId,
+    at: i64,
+    requester_kind: String,
+    requester_id: String,
+    requester_name: String,
+    providers: String,
+    items: String,
+    task_code: String,
+    purpose: String,
+    result: String,
+    withheld: bool,
+}
 
 /// A row as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -199,6 +217,133 @@ impl LinkageRecord {
         Ok(result)
     }
 
+    /// Records a read in one statement, for [`LinkageRecord::fold_queue`] to add to the chain; returns the id
+    /// the row will have. For API reads, where a chain append per call would cost a transaction of five
+    /// statements serialised on the citizen's chain head.
+    pub fn enqueue(conn: &mut AnyConnection, new: NewLinkage) -> Result<LinkageId, StorageError> {
+        let row = Queued {
+            id: LinkageId::new(),
+            citizen_id: new.citizen_id,
+            at: new.at,
+            requester_kind: new.requester_kind,
+            requester_id: new.requester_id,
+            requester_name: new.requester_name,
+            providers: new.providers.join(","),
+            items: new.items.join(","),
+            task_code: new.task_code,
+            purpose: new.purpose,
+            result: new.result,
+            withheld: new.withheld,
+        };
+        with_conn!(conn, |c| diesel::insert_into(linkage_queue::table)
+            .values(&row)
+            .execute(c))?;
+        Ok(row.id)
+    }
+
+    /// Appends up to `limit` queued reads to their chains, oldest first, and removes them from the queue, in
+    /// one transaction: a crash appends none of them, and no row is appended twice. On PostgreSQL concurrent
+    /// folds take disjoint rows (`SKIP LOCKED`) and queue on each chain's head; SQLite's write lock, taken
+    /// first, serialises them. Returns the number of rows appended.
+    pub fn fold_queue(conn: &mut AnyConnection, limit: i64) -> Result<usize, StorageError> {
+        // The rest of the fold, the same on both backends once the rows are claimed.
+        macro_rules! fold {
+            ($c:ident, $queued:expr) => {{
+                let queued: Vec<Queued> = $queued;
+                let mut rows: Vec<LinkageRecord> = Vec::with_capacity(queued.len());
+                // Heads are locked in citizen order, so two folds never wait on each other in a cycle.
+                let mut by_citizen: std::collections::BTreeMap<CitizenId, Vec<Queued>> =
+                    std::collections::BTreeMap::new();
+                for q in queued.iter().cloned() {
+                    by_citizen.entry(q.citizen_id).or_default().push(q);
+                }
+                for (citizen, list) in by_citizen {
+                    diesel::insert_into(linkage_chains::table)
+                        .values(&Chain {
+                            citizen_id: citizen,
+                            last_seq: 0,
+                            last_hash: String::new(),
+                            pruned_seq: 0,
+                            pruned_hash: String::new(),
+                        })
+                        .on_conflict_do_nothing()
+                        .execute($c)?;
+                    let count = list.len() as i64;
+                    diesel::update(linkage_chains::table.find(citizen))
+                        .set(linkage_chains::last_seq.eq(linkage_chains::last_seq + count))
+                        .execute($c)?;
+                    let (last_seq, mut prev_hash) = linkage_chains::table
+                        .find(citizen)
+                        .select((linkage_chains::last_seq, linkage_chains::last_hash))
+                        .first::<(i64, String)>($c)?;
+                    let mut seq = last_seq - count;
+                    for q in list {
+                        seq += 1;
+                        let mut row = LinkageRecord {
+                            id: q.id,
+                            citizen_id: citizen,
+                            seq,
+                            at: q.at,
+                            requester_kind: q.requester_kind,
+                            requester_id: q.requester_id,
+                            requester_name: q.requester_name,
+                            providers: q.providers,
+                            items: q.items,
+                            task_code: q.task_code,
+                            purpose: q.purpose,
+                            result: q.result,
+                            withheld: q.withheld,
+                            prev_hash,
+                            hash: String::new(),
+                        };
+                        row.hash = row_hash(&row);
+                        prev_hash = row.hash.clone();
+                        rows.push(row);
+                    }
+                    diesel::update(linkage_chains::table.find(citizen))
+                        .set(linkage_chains::last_hash.eq(&prev_hash))
+                        .execute($c)?;
+                }
+                for chunk in rows.chunks(1000) {
+                    diesel::insert_into(linkage_records::table)
+                        .values(chunk)
+                        .execute($c)?;
+                }
+                let ids: Vec<LinkageId> = queued.iter().map(|q| q.id).collect();
+                for chunk in ids.chunks(1000) {
+                    diesel::delete(linkage_queue::table.filter(linkage_queue::id.eq_any(chunk)))
+                        .execute($c)?;
+                }
+                Ok::<usize, diesel::result::Error>(rows.len())
+            }};
+        }
+        let folded = match conn {
+            AnyConnection::Postgres(c) => c.transaction(|c| {
+                fold!(
+                    c,
+                    linkage_queue::table
+                        .order(linkage_queue::id.asc())
+                        .limit(limit)
+                        .for_update()
+                        .skip_locked()
+                        .select(Queued::as_select())
+                        .load(c)?
+                )
+            }),
+            AnyConnection::Sqlite(c) => c.immediate_transaction(|c| {
+                fold!(
+                    c,
+                    linkage_queue::table
+                        .order(linkage_queue::id.asc())
+                        .limit(limit)
+                        .select(Queued::as_select())
+                        .load(c)?
+                )
+            }),
+        }?;
+        Ok(folded)
+    }
+
     /// Loads whole chains written elsewhere (the demo seeder): `rows` hold, per citizen, seq 1, 2, … with
     /// their hashes already computed and no chain for that citizen yet. The heads are set from the last rows.
     pub fn insert_chains_bulk(
@@ -277,6 +422,28 @@ impl LinkageRecord {
     }
 
     /// Who has read this citizen's data: (requester id, name), for the filter. Uses the requester index.
+    /// When each requester of `kind` last read the citizen's data: (requester id, milliseconds). One grouped
+    /// query on the `(citizen_id, requester_id, at)` index.
+    pub fn last_reads(
+        conn: &mut AnyConnection,
+        citizen: CitizenId,
+        kind: &str,
+    ) -> Result<Vec<(String, i64)>, StorageError> {
+        let rows = with_conn!(conn, |c| linkage_records::table
+            .filter(linkage_records::citizen_id.eq(citizen))
+            .filter(linkage_records::requester_kind.eq(kind))
+            .group_by(linkage_records::requester_id)
+            .select((
+                linkage_records::requester_id,
+                diesel::dsl::max(linkage_records::at),
+            ))
+            .load::<(String, Option<i64>)>(c))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, at)| Some((id, at?)))
+            .collect())
+    }
+
     /// Requesters of withheld rows (不開示) are left out unless they also read in the open, so the list never
     /// reveals them.
     pub fn requesters(

@@ -8,6 +8,7 @@ pub mod bank_account;
 pub mod benefit;
 pub mod category;
 pub mod citizen;
+pub mod consent;
 pub mod email_address;
 pub mod fanout;
 pub mod feedback;

@@ -1,14 +1,14 @@
-//! `POST /oauth/token`: the token endpoint. For now it grants client credentials to agency machine clients
-//! (RFC 6749 §4.4); errors are answered as §5.2 says.
+//! `POST /oauth/token`: client credentials for agency machine clients (RFC 6749 §4.4); the authorization
+//! code (§4.1, with PKCE) and refresh token (§6) grants for private apps. Errors are answered as §5.2 says.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 
+use super::{TokenRequest, oauth_error};
 use crate::error::AppError;
 use crate::routes::sign_in::client_addr;
 use crate::services::agencies::{self, TOKEN_TTL};
+use crate::services::oauth::{self, Issued, OAuthError};
 use crate::state::AppState;
 
 /// Token requests allowed per client address per minute. Each checks an argon2id hash (tens of
@@ -16,41 +16,11 @@ use crate::state::AppState;
 /// agency system asks once per token lifetime.
 const REQUESTS_PER_MINUTE: i64 = 60;
 
-/// An RFC 6749 §5.2 error answer. `basic` says the client tried HTTP Basic authentication, which makes an
-/// `invalid_client` a 401 with a challenge (§5.2).
-fn oauth_error(code: &str, description: &str, basic: bool) -> HttpResponse {
-    let mut response = if code == "invalid_client" {
-        HttpResponse::Unauthorized()
-    } else {
-        HttpResponse::BadRequest()
-    };
-    if code == "invalid_client" && basic {
-        response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="mynaportal""#));
-    }
-    response
+fn tokens(issued: &Issued) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
-        .json(serde_json::json!({"error": code, "error_description": description}))
-}
-
-/// Client id and secret from HTTP Basic (§2.3.1: both form-urlencoded, then base64).
-fn basic_credentials(req: &HttpRequest) -> Option<Option<(String, String)>> {
-    let value = req.headers().get(header::AUTHORIZATION)?;
-    let decoded = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b64| STANDARD.decode(b64.trim()).ok())
-        .and_then(|bytes| String::from_utf8(bytes).ok());
-    Some(decoded.and_then(|pair| {
-        let (id, secret) = pair.split_once(':')?;
-        let unescape = |s: &str| {
-            url::form_urlencoded::parse(format!("x={s}").as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-        };
-        Some((unescape(id)?, unescape(secret)?))
-    }))
+        .json(issued)
 }
 
 pub async fn issue(
@@ -58,13 +28,6 @@ pub async fn issue(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let basic = basic_credentials(&req);
-    let tried_basic = basic.is_some();
     let window = std::time::Duration::from_secs(60);
     if state
         .kv
@@ -80,91 +43,96 @@ pub async fn issue(
                 "error_description": "too many token requests from this address; retry after a minute",
             })));
     }
-    if !is_form {
-        return Ok(oauth_error(
+    let request = match TokenRequest::read(&req, &body) {
+        Ok(request) => request,
+        Err(answer) => return Ok(*answer),
+    };
+    let basic = request.basic;
+    match request.param("grant_type") {
+        None => Ok(oauth_error(
             "invalid_request",
-            "send the parameters as application/x-www-form-urlencoded",
-            tried_basic,
+            "grant_type is required",
+            basic,
+        )),
+        Some("client_credentials") => client_credentials(&state, &request).await,
+        Some(grant @ ("authorization_code" | "refresh_token")) => {
+            let Some(app) = oauth::authenticate(&state, &request.client).await? else {
+                return Ok(oauth_error(
+                    "invalid_client",
+                    "unknown or withdrawn app, wrong secret, or a secret missing or sent for the wrong kind of app",
+                    basic,
+                ));
+            };
+            let answer = if grant == "authorization_code" {
+                oauth::exchange_code(
+                    &state,
+                    &app,
+                    request.param("code"),
+                    request.param("redirect_uri"),
+                    request.param("code_verifier"),
+                )
+                .await?
+            } else {
+                oauth::refresh(
+                    &state,
+                    &app,
+                    request.param("refresh_token"),
+                    request.param("scope"),
+                )
+                .await?
+            };
+            Ok(match answer {
+                Ok(issued) => tokens(&issued),
+                Err(OAuthError { code, description }) => oauth_error(code, &description, basic),
+            })
+        }
+        Some(other) => Ok(oauth_error(
+            "unsupported_grant_type",
+            &format!(
+                "grant_type {other:?} is not supported; use authorization_code, refresh_token or client_credentials"
+            ),
+            basic,
+        )),
+    }
+}
+
+/// Agency clients: their secret, and the one scope `agency`.
+async fn client_credentials(
+    state: &AppState,
+    request: &TokenRequest,
+) -> Result<HttpResponse, AppError> {
+    let basic = request.basic;
+    let Some(secret) = &request.client.secret else {
+        return Ok(oauth_error(
+            "invalid_client",
+            "client_credentials needs the client's secret",
+            basic,
         ));
-    }
-    let mut params: Vec<(String, String)> = Vec::new();
-    for (name, value) in url::form_urlencoded::parse(&body) {
-        // §3.2: parameters must not be included more than once.
-        if params.iter().any(|(n, _)| *n == name) {
-            return Ok(oauth_error(
-                "invalid_request",
-                &format!("the parameter {name} is repeated"),
-                tried_basic,
-            ));
-        }
-        params.push((name.into_owned(), value.into_owned()));
-    }
-    let param = |name: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
     };
-    let credentials = match (basic, param("client_id"), param("client_secret")) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Ok(oauth_error(
-                "invalid_request",
-                "authenticate the client one way: HTTP Basic or the client_id and client_secret parameters",
-                true,
-            ));
-        }
-        (Some(Some(pair)), None, None) => pair,
-        (Some(None), None, None) => {
-            return Ok(oauth_error(
-                "invalid_client",
-                "the Authorization header is not valid HTTP Basic",
-                true,
-            ));
-        }
-        (None, Some(id), Some(secret)) => (id.to_owned(), secret.to_owned()),
-        (None, _, _) => {
-            return Ok(oauth_error(
-                "invalid_client",
-                "client authentication is required: HTTP Basic, or client_id and client_secret",
-                false,
-            ));
-        }
-    };
-    match param("grant_type") {
-        None => {
-            return Ok(oauth_error(
-                "invalid_request",
-                "grant_type is required",
-                tried_basic,
-            ));
-        }
-        Some("client_credentials") => {}
-        Some(other) => {
-            return Ok(oauth_error(
-                "unsupported_grant_type",
-                &format!(
-                    "grant_type {other:?} is not supported here; agency clients use client_credentials"
-                ),
-                tried_basic,
-            ));
-        }
-    }
-    if let Some(scope) = param("scope")
+    if let Some(scope) = request.param("scope")
         && !scope.split(' ').all(|s| s.is_empty() || s == "agency")
     {
         return Ok(oauth_error(
             "invalid_scope",
             "the only scope for agency clients is \"agency\"",
-            tried_basic,
+            basic,
         ));
     }
     let Some(access_token) =
-        agencies::issue_token(&state.db, &state.kv, &credentials.0, &credentials.1).await?
+        agencies::issue_token(&state.db, &state.kv, &request.client.client_id, secret).await?
     else {
+        // An app's credentials are not an agency's: apps have no client credentials grant.
+        if oauth::authenticate(state, &request.client).await?.is_some() {
+            return Ok(oauth_error(
+                "unauthorized_client",
+                "apps use the authorization_code grant; client_credentials is for agency clients",
+                basic,
+            ));
+        }
         return Ok(oauth_error(
             "invalid_client",
             "unknown client, revoked client or wrong secret",
-            tried_basic,
+            basic,
         ));
     };
     Ok(HttpResponse::Ok()

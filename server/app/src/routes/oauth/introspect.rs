@@ -1,0 +1,39 @@
+//! `POST /oauth/introspect` (RFC 7662): an app asks whether one of its tokens is live. Only the app's own
+//! tokens are ever described; anything else is `{"active": false}`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{TokenRequest, oauth_error};
+use crate::error::AppError;
+use crate::services::oauth;
+use crate::state::AppState;
+
+pub async fn introspect(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let request = match TokenRequest::read(&req, &body) {
+        Ok(request) => request,
+        Err(answer) => return Ok(*answer),
+    };
+    let Some(app) = oauth::authenticate(&state, &request.client).await? else {
+        return Ok(oauth_error(
+            "invalid_client",
+            "unknown or withdrawn app, or wrong secret",
+            request.basic,
+        ));
+    };
+    let Some(token) = request.param("token") else {
+        return Ok(oauth_error(
+            "invalid_request",
+            "token is required",
+            request.basic,
+        ));
+    };
+    let answer = oauth::introspect(&state, &app, token).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(answer))
+}
