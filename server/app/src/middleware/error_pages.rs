@@ -37,8 +37,14 @@ pub async fn error_pages(
     // Only a page that sent the visitor to sign in: one that merely shows more when signed in does not.
     if let Some(ReturnTo(path)) = kept.filter(|_| to_sign_in) {
         let cookie = return_to::cookie(res.request(), &path);
-        if let Err(e) = res.response_mut().add_cookie(&cookie) {
-            tracing::warn!(error = %e, "the page to return to could not be kept");
+        // Percent-encoded, because request cookies are read percent-decoded: written plain, a query's own
+        // `%26` or `%3D` would come back as `&` or `=` and the page returned to would not be the one asked
+        // for (an authorization request's state and redirect URI, for one).
+        match header::HeaderValue::from_str(&cookie.encoded().to_string()) {
+            Ok(value) => {
+                res.headers_mut().append(header::SET_COOKIE, value);
+            }
+            Err(e) => tracing::warn!(error = %e, "the page to return to could not be kept"),
         }
     }
     let plain = res
