@@ -518,7 +518,15 @@ pub async fn exchange_code(
             "the code was issued to another client",
         )));
     }
-    if redirect_uri != Some(grant.redirect_uri.as_str()) {
+    // Required, since every authorization request names one (§4.1.3); leaving it out is a malformed
+    // request, a different one a grant that does not hold.
+    let Some(redirect_uri) = redirect_uri else {
+        return Ok(Err(OAuthError::new(
+            "invalid_request",
+            "redirect_uri is required: the one the authorization request used",
+        )));
+    };
+    if redirect_uri != grant.redirect_uri {
         return Ok(Err(OAuthError::new(
             "invalid_grant",
             "redirect_uri must be the one the authorization request used",
