@@ -24,6 +24,7 @@ mod mail;
 mod my_data;
 mod notice_api;
 mod notices;
+mod oauth;
 mod ops;
 mod outbox;
 mod own_data;
