@@ -117,3 +117,17 @@ pub fn spawn_linkage_retention(db: Db, retention_days: u32) {
         }
     });
 }
+
+/// Adds API reads waiting in the queue to their citizens' やりとり履歴 chains, twice a second. Any number of
+/// processes may run this: each batch is claimed so that no row is appended twice.
+pub fn spawn_linkage_fold(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::services::app_api::fold_history(&db).await {
+                tracing::warn!(error = %e, "adding API reads to the history failed");
+            }
+        }
+    });
+}

@@ -5,6 +5,7 @@
 mod account;
 mod agency;
 mod app;
+mod app_data;
 mod application;
 mod benefit;
 pub mod error;
@@ -17,6 +18,7 @@ use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 pub use account::{AccountMutation, AccountQuery};
 pub use agency::{AgencyMutation, AgencyQuery};
 pub use app::{AppMutation, AppQuery};
+pub use app_data::AppDataQuery;
 pub use application::{ApplicationMutation, ApplicationQuery};
 pub use benefit::{BenefitMutation, BenefitQuery};
 pub use form::{FormMutation, FormQuery};
@@ -34,6 +36,7 @@ pub struct Query(
     ApplicationQuery,
     BenefitQuery,
     AppQuery,
+    AppDataQuery,
 );
 
 /// Every mutation: what agencies publish and post.

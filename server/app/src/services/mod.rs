@@ -1,6 +1,7 @@
 //! Services: what the portal does, apart from how requests arrive. Handlers validate and call these.
 
 pub mod agencies;
+pub mod app_api;
 pub mod application_review;
 pub mod application_signing;
 pub mod applications;

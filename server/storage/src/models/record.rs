@@ -215,6 +215,76 @@ impl Record {
         })
     }
 
+    /// A page of a citizen's records in a category for an API read, newest update first, with keyset
+    /// paging: `after` is the (updated_on, id) of the last record of the previous page. `from` and `to` bound
+    /// `updated_on` (YYYY-MM-DD, inclusive). The count of all matching records (without the cursor) rides in
+    /// the same query, on the `records_citizen_category` index, so the page is one round trip.
+    #[allow(clippy::too_many_arguments)]
+    pub fn keyset_page(
+        conn: &mut AnyConnection,
+        citizen: CitizenId,
+        category: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+        after: Option<(&str, RecordId)>,
+        limit: i64,
+    ) -> Result<(i64, Vec<SourcedRecord>), StorageError> {
+        // Bounds that always hold stand in for absent ones, so the query keeps one static shape.
+        let from = from.unwrap_or("");
+        let to = to.unwrap_or("~");
+        let (after_on, after_id) = match after {
+            Some((on, id)) => (on.to_owned(), id.to_string()),
+            None => ("~".to_owned(), String::new()),
+        };
+        diesel::alias!(records as same: SameRange);
+        let total = same
+            .filter(same.field(records::citizen_id).eq(citizen))
+            .filter(same.field(records::category).eq(category))
+            .filter(same.field(records::updated_on).ge(from))
+            .filter(same.field(records::updated_on).le(to))
+            .count()
+            .single_value();
+        let rows = with_conn!(conn, |c| records::table
+            .inner_join(agencies::table)
+            .filter(records::citizen_id.eq(citizen))
+            .filter(records::category.eq(category))
+            .filter(records::updated_on.ge(from))
+            .filter(records::updated_on.le(to))
+            .filter(
+                records::updated_on.lt(&after_on).or(records::updated_on
+                    .eq(&after_on)
+                    .and(records::id.lt(&after_id))),
+            )
+            .order((records::updated_on.desc(), records::id.desc()))
+            .limit(limit)
+            .select((
+                Record::as_select(),
+                agencies::code,
+                agencies::name_ja,
+                agencies::name_en,
+                total,
+            ))
+            .load::<(Record, String, String, String, Option<i64>)>(c))?;
+        let total = match rows.first() {
+            Some(row) => row.4.unwrap_or(0),
+            // No row carries the count: none match at all, or the cursor is past the last.
+            None if after.is_none() => 0,
+            None => with_conn!(conn, |c| records::table
+                .filter(records::citizen_id.eq(citizen))
+                .filter(records::category.eq(category))
+                .filter(records::updated_on.ge(from))
+                .filter(records::updated_on.le(to))
+                .count()
+                .get_result::<i64>(c))?,
+        };
+        Ok((
+            total,
+            rows.into_iter()
+                .map(|(record, code, ja, en, _)| sourced((record, code, ja, en)))
+                .collect(),
+        ))
+    }
+
     /// A citizen's records in the given categories, for an agency's read: one query.
     pub fn for_categories(
         conn: &mut AnyConnection,

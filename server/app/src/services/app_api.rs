@@ -1,0 +1,168 @@
+//! What private apps read through GraphQL with a citizen's consent: the citizen's records by category, a
+//! page at a time, each read written to the citizen's やりとり履歴 naming the app and its purpose.
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use portal_storage::ids::RecordId;
+use portal_storage::models::category::Category;
+use portal_storage::models::linkage::{LinkageRecord, NewLinkage};
+use portal_storage::models::record::{Record, SourcedRecord};
+use portal_storage::{Db, StorageError, now_millis};
+
+use crate::error::AppError;
+use crate::services::oauth::AppPrincipal;
+use crate::state::AppState;
+
+/// The largest page an app may ask for.
+pub const MAX_PAGE: i64 = 100;
+pub const DEFAULT_PAGE: i64 = 20;
+/// How many queued reads one fold appends at most.
+const FOLD_BATCH: i64 = 1_000;
+
+/// One page of a category.
+#[derive(Debug, Clone)]
+pub struct RecordsPage {
+    /// All records matching the date range, on every page.
+    pub total: i64,
+    pub records: Vec<SourcedRecord>,
+    pub has_next: bool,
+}
+
+/// A record's place in the order (newest update first), as an opaque cursor.
+pub fn cursor(record: &SourcedRecord) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{}", record.record.updated_on, record.record.id))
+}
+
+fn parse_cursor(cursor: &str) -> Option<(String, RecordId)> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    let (on, id) = text.split_once('|')?;
+    let id = id.parse::<uuid::Uuid>().ok()?;
+    is_date(on).then(|| (on.to_owned(), RecordId(id)))
+}
+
+fn is_date(s: &str) -> bool {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok()
+}
+
+/// What an app asked for, checked.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// Reads a page of `category` for the app and queues the history row for the read, in one database
+/// checkout: the page with its count is one round trip, the history row another.
+pub async fn records(
+    state: &AppState,
+    principal: &AppPrincipal,
+    category: Category,
+    request: PageRequest,
+) -> Result<RecordsPage, AppError> {
+    let first = i64::from(request.first.unwrap_or(DEFAULT_PAGE as i32));
+    if !(1..=MAX_PAGE).contains(&first) {
+        return Err(AppError::BadRequest(format!(
+            "first must be from 1 to {MAX_PAGE}"
+        )));
+    }
+    for (name, value) in [("from", &request.from), ("to", &request.to)] {
+        if let Some(value) = value
+            && !is_date(value)
+        {
+            return Err(AppError::BadRequest(format!(
+                "{name} must be a date YYYY-MM-DD"
+            )));
+        }
+    }
+    let after = match &request.after {
+        Some(raw) => Some(
+            parse_cursor(raw)
+                .ok_or_else(|| AppError::BadRequest("after is not a cursor of this list".into()))?,
+        ),
+        None => None,
+    };
+    let citizen = principal.citizen_id;
+    let read = NewLinkage {
+        citizen_id: citizen,
+        at: now_millis(),
+        requester_kind: "app".to_owned(),
+        requester_id: principal.client_id.clone(),
+        requester_name: format!("{}（{}）", principal.app_name, principal.operator),
+        providers: Vec::new(),
+        items: vec![category.code().to_owned()],
+        task_code: String::new(),
+        purpose: principal.purpose.clone(),
+        result: String::new(),
+        withheld: false,
+    };
+    let (total, mut records) = state
+        .db
+        .run(move |c| {
+            let (total, records) = Record::keyset_page(
+                c,
+                citizen,
+                category.code(),
+                request.from.as_deref(),
+                request.to.as_deref(),
+                after.as_ref().map(|(on, id)| (on.as_str(), *id)),
+                first + 1,
+            )?;
+            let mut providers: Vec<String> = Vec::new();
+            for r in records.iter().take(usize::try_from(first).unwrap_or(0)) {
+                if !providers.contains(&r.agency_code) {
+                    providers.push(r.agency_code.clone());
+                }
+            }
+            let result = if providers.is_empty() {
+                "no_data"
+            } else {
+                "provided"
+            };
+            LinkageRecord::enqueue(
+                c,
+                NewLinkage {
+                    providers,
+                    result: result.to_owned(),
+                    ..read
+                },
+            )?;
+            Ok::<_, StorageError>((total, records))
+        })
+        .await?;
+    let has_next = records.len() > usize::try_from(first).unwrap_or(0);
+    records.truncate(usize::try_from(first).unwrap_or(0));
+    Ok(RecordsPage {
+        total,
+        records,
+        has_next,
+    })
+}
+
+/// Counts an API call against the app's limit per minute; `Some(seconds)` to wait when over it.
+pub async fn over_limit(
+    state: &AppState,
+    principal: &AppPrincipal,
+) -> Result<Option<u64>, AppError> {
+    let window = Duration::from_secs(60);
+    let count = state
+        .kv
+        .incr(&format!("rl:app:{}", principal.client_id), window)
+        .await?;
+    Ok((count > state.config.app_requests_per_minute).then_some(window.as_secs()))
+}
+
+/// Appends queued API reads to the history chains until the queue is empty.
+pub async fn fold_history(db: &Db) -> Result<usize, AppError> {
+    let mut total = 0;
+    loop {
+        let folded = db.run(|c| LinkageRecord::fold_queue(c, FOLD_BATCH)).await?;
+        total += folded;
+        if folded < usize::try_from(FOLD_BATCH).unwrap_or(usize::MAX) {
+            return Ok(total);
+        }
+    }
+}
