@@ -9,8 +9,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_server::services::apps::{self, NewApp};
 use portal_server::services::oauth::{ACCESS_PREFIX, AppPrincipal};
-use portal_storage::ids::CitizenId;
+use portal_storage::ids::{AgencyId, CitizenId};
 use portal_storage::models::consent::{ACCESS, AppConsent, AppToken};
+use portal_storage::models::record::Record;
 use portal_storage::schema::app_consents;
 use portal_storage::{Kv, now_millis};
 use rand::Rng;
@@ -18,8 +19,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::agency::{setup, token};
 use crate::common::{Options, TestApp};
-use crate::own_data::{Answer, Citizen, Page, between, browser, card_request};
+use crate::own_data::{
+    Answer, Citizen, Page, between, browser, card_request, insert_records, prescription, record,
+    registry,
+};
 
 const REDIRECT: &str = "https://phr.example.jp/callback";
 /// Also registered for every app here: a redirect URI the app owns but did not use.
@@ -541,6 +546,53 @@ async fn connected_page(app: &TestApp, citizen: &Citizen) -> String {
     citizen.html(app, "/settings/apps", StatusCode::OK).await
 }
 
+const COUNT: &str = "{ me { healthCheckups(first: 20) { totalCount } } }";
+const CHECKUPS: &str = "query($first: Int, $after: String) { me { healthCheckups(first: $first, after: $after) { totalCount edges { node { fields updatedOn source { code } } } pageInfo { hasNextPage endCursor } } } }";
+
+/// A GraphQL request with `token` as the bearer token.
+async fn api(app: &TestApp, token: &str, query: &str, variables: Value) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(token)
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .expect("graphql");
+    let status = res.status();
+    (status, res.json().await.expect("json"))
+}
+
+/// The API refuses `token` as RFC 6750 says: 401 with an `invalid_token` challenge, and no data.
+async fn assert_api_refused(app: &TestApp, token: &str) {
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(token)
+        .json(&json!({"query": COUNT}))
+        .send()
+        .await
+        .expect("graphql");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let challenge = res.headers()["www-authenticate"].to_str().expect("ascii");
+    assert!(
+        challenge.starts_with("Bearer") && challenge.contains("error=\"invalid_token\""),
+        "{challenge}"
+    );
+    let body: Value = res.json().await.expect("json");
+    assert!(body.get("data").is_none_or(Value::is_null), "{body}");
+}
+
+/// The API answers `token`.
+async fn assert_api_answers(app: &TestApp, token: &str) {
+    let (status, answer) = api(app, token, COUNT, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(
+        answer["data"]["me"]["healthCheckups"]["totalCount"].is_i64(),
+        "{answer}"
+    );
+}
+
 #[actix_web::test]
 async fn the_code_flow_issues_short_lived_tokens_to_confidential_and_public_apps() {
     let app = start().await;
@@ -719,9 +771,12 @@ async fn a_code_used_twice_revokes_every_token_it_gave() {
     assert!(active(&app, &phr, &tokens.access).await);
     assert!(active(&app, &phr, &tokens.refresh).await);
 
+    assert_api_answers(&app, &tokens.access).await;
+
     let again = exchange(&app, &phr, &code, &pkce.verifier).await;
     assert_refused(&again, 400, "invalid_grant");
     assert!(!active(&app, &phr, &tokens.access).await, "access revoked");
+    assert_api_refused(&app, &tokens.access).await;
     assert!(
         !active(&app, &phr, &tokens.refresh).await,
         "refresh revoked"
@@ -998,6 +1053,7 @@ async fn a_refresh_token_used_twice_revokes_the_whole_family() {
     let first = connect(&app, &citizen, &phr, "health_checkups").await;
 
     let second = issued(&refresh(&app, &phr, &first.refresh, None).await);
+    assert_api_answers(&app, &second.access).await;
     assert_ne!(second.access, first.access);
     assert_ne!(second.refresh, first.refresh);
     assert_eq!(second.scope, "health_checkups");
@@ -1023,6 +1079,8 @@ async fn a_refresh_token_used_twice_revokes_the_whole_family() {
     );
     assert!(!active(&app, &phr, &second.access).await);
     assert!(!active(&app, &phr, &second.refresh).await);
+    assert_api_refused(&app, &second.access).await;
+    assert_api_refused(&app, &first.access).await;
     assert!(!active(&app, &phr, &first.access).await);
     assert!(consents(&app, citizen.id).await.is_empty());
     let html = connected_page(&app, &citizen).await;
@@ -1196,20 +1254,10 @@ async fn an_expired_access_token_is_not_active() {
     assert!(!active(&app, &phr, &made[0]).await, "expired");
     assert!(active(&app, &phr, &made[1]).await, "live");
 
-    let res = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&made[0])
-        .json(&json!({"query": "{ me { healthCheckups(first: 20) { totalCount } } }"}))
-        .send()
-        .await
-        .expect("graphql");
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let challenge = res.headers()["www-authenticate"].to_str().expect("ascii");
-    assert!(
-        challenge.starts_with("Bearer") && challenge.contains("error=\"invalid_token\""),
-        "{challenge}"
-    );
+    assert_api_refused(&app, &made[0]).await;
+    let (status, answer) = api(&app, &made[1], COUNT, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["data"]["me"]["healthCheckups"]["totalCount"], 0);
 }
 
 #[actix_web::test]
@@ -1254,6 +1302,7 @@ async fn the_citizen_revokes_a_consent_on_connected_apps() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
     assert!(active(&app, &phr, &tokens.access).await, "still connected");
+    assert_api_answers(&app, &tokens.access).await;
 
     let res = citizen
         .browser
@@ -1283,6 +1332,7 @@ async fn the_citizen_revokes_a_consent_on_connected_apps() {
     );
     assert!(!active(&app, &phr, &tokens.access).await);
     assert!(!active(&app, &phr, &tokens.refresh).await);
+    assert_api_refused(&app, &tokens.access).await;
 
     // Revoking again finds nothing.
     let res = citizen
@@ -1337,6 +1387,7 @@ async fn an_app_revokes_only_its_own_tokens_and_learns_nothing_of_others() {
     // B revokes its own access token: that one ends, its refresh token lives on.
     assert_eq!(revoke(&app, &b, &b_tokens.access).await, 200);
     assert!(!active(&app, &b, &b_tokens.access).await);
+    assert_api_refused(&app, &b_tokens.access).await;
     assert!(active(&app, &b, &b_tokens.refresh).await);
     let b_next = issued(&refresh(&app, &b, &b_tokens.refresh, None).await);
 
@@ -1344,6 +1395,7 @@ async fn an_app_revokes_only_its_own_tokens_and_learns_nothing_of_others() {
     assert_eq!(revoke(&app, &a, &a_tokens.refresh).await, 200);
     assert!(!active(&app, &a, &a_tokens.access).await);
     assert!(!active(&app, &a, &a_tokens.refresh).await);
+    assert_api_refused(&app, &a_tokens.access).await;
     assert_refused(
         &refresh(&app, &a, &a_tokens.refresh, None).await,
         400,
@@ -1496,4 +1548,174 @@ async fn malformed_requests_are_refused_without_redirecting_or_issuing() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     // The code survived all of this (none of these requests was an exchange of it).
     issued(&exchange(&app, &phr, &code, &pkce.verifier).await);
+}
+
+fn checkup(citizen: CitizenId, agency: AgencyId, on: &str, owner: &str, n: u32) -> Record {
+    record(
+        citizen,
+        agency,
+        "health_checkups",
+        on,
+        json!({"examined_on": on, "owner": owner, "n": n}),
+    )
+}
+
+/// The (owner, n) of each record of a page, in order.
+fn owners(page: &Value) -> Vec<(String, u64)> {
+    page["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let fields = &e["node"]["fields"];
+            (
+                fields["owner"].as_str().expect("owner").to_owned(),
+                fields["n"].as_u64().expect("n"),
+            )
+        })
+        .collect()
+}
+
+async fn checkups(app: &TestApp, token: &str, first: i64, after: Option<&str>) -> Value {
+    let (status, answer) = api(
+        app,
+        token,
+        CHECKUPS,
+        json!({"first": first, "after": after}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer.get("errors").is_none(), "{answer}");
+    answer["data"]["me"]["healthCheckups"].clone()
+}
+
+#[actix_web::test]
+async fn an_apps_token_reads_its_citizens_records_only_within_the_consented_scopes() {
+    let app = start().await;
+    let a = Citizen::sign_in(&app, "山田 花子").await;
+    let b = Citizen::sign_in(&app, "佐藤 一郎").await;
+    let phr = confidential(&app, "けんこう手帳", &["health_checkups", "prescriptions"]).await;
+    let agencies = registry(&app).await;
+    let chiyoda = agencies["131016"];
+    insert_records(
+        &app,
+        vec![
+            checkup(a.id, chiyoda, "2026-04-01", "A", 1),
+            checkup(a.id, chiyoda, "2026-05-01", "A", 2),
+            checkup(a.id, chiyoda, "2026-05-01", "A", 3),
+            checkup(b.id, chiyoda, "2026-06-01", "B", 4),
+            checkup(b.id, chiyoda, "2026-03-01", "B", 5),
+            prescription(a.id, chiyoda, 2, "ロキソプロフェン錠"),
+        ],
+    )
+    .await;
+    let a_tokens = connect(&app, &a, &phr, "health_checkups").await;
+    let b_tokens = connect(&app, &b, &phr, "health_checkups prescriptions").await;
+
+    // A's token: A's three records, newest first, each with its source.
+    let all = checkups(&app, &a_tokens.access, 20, None).await;
+    assert_eq!(all["totalCount"], 3, "{all}");
+    assert_eq!(all["pageInfo"]["hasNextPage"], false);
+    let listed = owners(&all);
+    assert!(listed.iter().all(|(owner, _)| owner == "A"), "{listed:?}");
+    assert_eq!(listed.last().map(|(_, n)| *n), Some(1), "oldest last");
+    let dates: Vec<&str> = all["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["updatedOn"].as_str().expect("updatedOn"))
+        .collect();
+    assert_eq!(dates, ["2026-05-01", "2026-05-01", "2026-04-01"]);
+    assert_eq!(all["edges"][0]["node"]["source"]["code"], "131016");
+
+    // Page by page: the same three, once each, and still only A's.
+    let first = checkups(&app, &a_tokens.access, 2, None).await;
+    assert_eq!(first["totalCount"], 3);
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    let cursor = first["pageInfo"]["endCursor"].as_str().expect("cursor");
+    let rest = checkups(&app, &a_tokens.access, 2, Some(cursor)).await;
+    assert_eq!(rest["totalCount"], 3);
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+    let paged: Vec<(String, u64)> = [owners(&first), owners(&rest)].concat();
+    assert_eq!(paged, listed);
+
+    // B's token: B's two; B's cursor in A's hands still reads only A's records.
+    let b_all = checkups(&app, &b_tokens.access, 1, None).await;
+    assert_eq!(b_all["totalCount"], 2);
+    assert_eq!(owners(&b_all), [("B".to_owned(), 4)]);
+    let b_cursor = b_all["pageInfo"]["endCursor"].as_str().expect("cursor");
+    let crossed = checkups(&app, &a_tokens.access, 20, Some(b_cursor)).await;
+    assert!(
+        owners(&crossed).iter().all(|(owner, _)| owner == "A"),
+        "{crossed}"
+    );
+
+    // A scope the consent lacks is an error coded FORBIDDEN, not an empty answer.
+    let (status, refused) = api(
+        &app,
+        &a_tokens.access,
+        "{ me { prescriptions(first: 20) { totalCount edges { node { fields } } } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+    assert_eq!(refused["errors"][0]["path"], json!(["me", "prescriptions"]));
+    assert!(refused["data"]["me"].is_null(), "{refused}");
+    assert!(!refused.to_string().contains("ロキソプロフェン"));
+
+    // A token narrowed at refresh reads only the narrower scope.
+    let narrowed = issued(&refresh(&app, &phr, &b_tokens.refresh, Some("prescriptions")).await);
+    let (_, refused) = api(&app, &narrowed.access, COUNT, json!({})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+    let (_, allowed) = api(
+        &app,
+        &narrowed.access,
+        "{ me { prescriptions(first: 20) { totalCount } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        allowed["data"]["me"]["prescriptions"]["totalCount"], 0,
+        "B has no prescriptions: {allowed}"
+    );
+
+    // `me` is for apps' tokens: an agency's token is refused, no token is unauthenticated.
+    let (_, _, client) = setup(&app, "nta").await;
+    let agency_token = token(&app, &client).await;
+    let (_, answer) = api(&app, &agency_token, COUNT, json!({})).await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{answer}"
+    );
+    let anonymous: Value = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({"query": COUNT}))
+        .send()
+        .await
+        .expect("graphql")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{anonymous}"
+    );
+    // And an app's token reads nothing through the agencies' queries.
+    let (_, answer) = api(
+        &app,
+        &a_tokens.access,
+        "{ citizenRecords(citizen: \"x\", task: \"resident_tax\") { linkageId } }",
+        json!({}),
+    )
+    .await;
+    assert!(answer["data"].is_null(), "{answer}");
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
 }
