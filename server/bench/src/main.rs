@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::Parser;
 use portal_server::config::Config;
 
+mod apps;
 mod notices;
 
 #[global_allocator]
@@ -78,6 +79,9 @@ enum Scenario {
     OwnData,
     /// An agency reading a citizen's records for a task through GraphQL; each read writes a history row.
     AgencyRead,
+    /// A private app reading a citizen's 20 check-ups through GraphQL with its access token (token and
+    /// scope checked, one page with its count, the read queued for やりとり履歴).
+    AppRead,
     /// A whole card sign-in: sign-in page (challenge) → card app fetches it → signs (RSA-2048) → posts the
     /// answer → the browser collects its session. Four requests and one signature per sign-in.
     SignIn,
@@ -91,11 +95,12 @@ enum Scenario {
 }
 
 impl Scenario {
-    const ALL: [Scenario; 8] = [
+    const ALL: [Scenario; 9] = [
         Scenario::Home,
         Scenario::GraphqlService,
         Scenario::OwnData,
         Scenario::AgencyRead,
+        Scenario::AppRead,
         Scenario::SignIn,
         Scenario::Inbox,
         Scenario::InboxOwn,
@@ -110,6 +115,9 @@ impl Scenario {
             Scenario::AgencyRead => {
                 "POST /graphql citizenRecords (agency read for a task, history row written)"
             }
+            Scenario::AppRead => {
+                "POST /graphql me { healthCheckups(first: 20) } (app token, scope check, history queued)"
+            }
             Scenario::SignIn => "card sign-in end to end (challenge, sign, answer, session)",
             Scenario::Inbox => "GET /notices (signed in, no notices in the database)",
             Scenario::InboxOwn => "GET /notices (signed in, own notices only in the database)",
@@ -123,6 +131,7 @@ impl Scenario {
             | Scenario::SignIn
             | Scenario::OwnData
             | Scenario::AgencyRead
+            | Scenario::AppRead
             | Scenario::Inbox
             | Scenario::InboxOwn
             | Scenario::InboxFull => client.get(format!("{base}/")),
@@ -156,6 +165,8 @@ struct Fixtures {
     pseudonyms: Vec<String>,
     /// The signed-in seeded citizens, by their index in the seed.
     citizens: Vec<u64>,
+    /// An app's access tokens for some of those citizens.
+    app_tokens: Vec<String>,
 }
 
 impl RunResult {
@@ -304,6 +315,11 @@ async fn run_once(
                             "variables": {"c": p},
                         }))
                     }),
+                    Scenario::AppRead => fixtures.app_tokens.get(turn % fixtures.app_tokens.len().max(1)).map(|token| {
+                        client.post(format!("{base}/graphql")).bearer_auth(token).json(&serde_json::json!({
+                            "query": "{ me { healthCheckups(first: 20) { totalCount edges { cursor node { updatedOn fields source { code name } } } pageInfo { hasNextPage endCursor } } } }",
+                        }))
+                    }),
                     _ => Some(scenario.request(&client, &base)),
                 };
                 let card_time = match (scenario, &card, request) {
@@ -382,6 +398,7 @@ fn start_server(args: &Args) -> anyhow::Result<(String, tempfile::TempDir, Confi
         // The load comes from one address and reuses a few cards: the limits would measure themselves.
         sign_in_limit_per_address: 1_000_000_000,
         sign_in_limit_per_card: 1_000_000_000,
+        app_requests_per_minute: 1_000_000_000,
         ..Config::default()
     };
     let server_config = config.clone();
@@ -497,15 +514,15 @@ async fn own_data_fixtures(
 }
 
 /// Runs `scenario` `args.runs` times after a warm-up, printing each run and the medians; returns the median
-/// p99 in milliseconds.
+/// p99 in milliseconds and the number of requests answered (warm-up included).
 async fn measure(
     scenario: Scenario,
     base: &str,
     args: &Args,
     fixtures: &std::sync::Arc<Fixtures>,
-) -> anyhow::Result<f64> {
+) -> anyhow::Result<(f64, usize)> {
     // Warm-up: connections, caches, lazy statics.
-    run_once(
+    let warm = run_once(
         scenario,
         base,
         args.concurrency,
@@ -514,6 +531,7 @@ async fn measure(
         fixtures,
     )
     .await?;
+    let mut answered = warm.requests;
     let (mut rps, mut p50, mut p90, mut p99) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut portal_p50, mut portal_p99) = (Vec::new(), Vec::new());
     for run in 1..=args.runs {
@@ -527,6 +545,7 @@ async fn measure(
         )
         .await
         .with_context(|| format!("run {run}"))?;
+        answered += result.requests;
         println!(
             "  run {run}: {:>9.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  ({} requests, {} errors)",
             result.rps(),
@@ -566,7 +585,7 @@ async fn measure(
             median(portal_p99)
         );
     }
-    Ok(p99)
+    Ok((p99, answered))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -574,6 +593,7 @@ fn main() -> anyhow::Result<()> {
     let (base, _dir, config) = match &args.url {
         Some(url) => (url.trim_end_matches('/').to_owned(), None, None),
         None => {
+            apps::count_statements()?;
             let (url, dir, config) = start_server(&args)?;
             (url, Some(dir), Some(config))
         }
@@ -605,6 +625,16 @@ fn main() -> anyhow::Result<()> {
             (fixtures.sessions, fixtures.agency_token, fixtures.pseudonyms, fixtures.citizens) =
                 own_data_fixtures(config, &base, &args).await?;
         }
+        if let (Some(config), true) = (&config, wants(Scenario::AppRead)) {
+            if fixtures.citizens.is_empty() {
+                (fixtures.sessions, fixtures.agency_token, fixtures.pseudonyms, fixtures.citizens) =
+                    own_data_fixtures(config, &base, &args).await?;
+            }
+            let started = Instant::now();
+            let ids: Vec<_> = fixtures.citizens.iter().take(200).map(|&i| portal_server::services::seed::citizen_id(1, i)).collect();
+            fixtures.app_tokens = apps::tokens(config, &ids).await?;
+            println!("gave {} citizens 20 check-ups each and an app's access token in {:.1} s", ids.len(), started.elapsed().as_secs_f64());
+        }
         let fixtures = std::sync::Arc::new(fixtures);
 
         println!(
@@ -624,6 +654,7 @@ fn main() -> anyhow::Result<()> {
             }
             let unprepared = match scenario {
                 Scenario::SignIn => fixtures.cards.is_empty(),
+                Scenario::AppRead => fixtures.app_tokens.is_empty(),
                 Scenario::OwnData
                 | Scenario::AgencyRead
                 | Scenario::Inbox
@@ -646,7 +677,24 @@ fn main() -> anyhow::Result<()> {
                 println!("\nloaded {} notices in {:.1} s", args.notices, took.as_secs_f64());
             }
             println!("\n{}", scenario.name());
-            let p99 = measure(scenario, &base, &args, &fixtures).await?;
+            let statements_before = apps::statements();
+            let (p99, answered) = measure(scenario, &base, &args, &fixtures).await?;
+            if let (Scenario::AppRead, Some(config)) = (scenario, &config) {
+                let statements = apps::statements() - statements_before;
+                println!(
+                    "  SQL statements per request: {:.2} ({statements} for {answered} requests; tokens and rate limits are in {})",
+                    statements as f64 / answered.max(1) as f64,
+                    if config.redis_url.is_some() { "Redis" } else { "the database, counted here" },
+                );
+                let db = portal_server::startup::open_database(config).await?;
+                let started = Instant::now();
+                let folded = portal_server::services::app_api::fold_history(&db).await?;
+                let took = started.elapsed().as_secs_f64();
+                println!(
+                    "  history: folded {folded} queued reads into the chains in {took:.2} s ({:.0} reads/s)",
+                    folded as f64 / took.max(1e-9)
+                );
+            }
             match scenario {
                 Scenario::Inbox => empty_inbox_p99 = Some(p99),
                 Scenario::InboxOwn => own_inbox_p99 = Some(p99),
@@ -667,7 +715,7 @@ fn main() -> anyhow::Result<()> {
             // The lists just stored name everyone: each inbox now finds them in the citizen's bucket.
             if let Some(before) = full_inbox_p99 {
                 println!("\n{} again, now that the lists above name every citizen too", Scenario::InboxFull.name());
-                let p99 = measure(Scenario::InboxFull, &base, &args, &fixtures).await?;
+                let (p99, _) = measure(Scenario::InboxFull, &base, &args, &fixtures).await?;
                 println!("  p99 with those lists / without: {:.2}x", p99 / before);
             }
             notices::broadcast_figures(config, &base, args.citizens).await?;

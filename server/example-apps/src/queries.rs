@@ -11,73 +11,36 @@ pub struct Connection {
     pub field: &'static str,
 }
 
+/// A connection's document: every one selects the same fields and takes the same variables.
+macro_rules! connection {
+    ($operation:literal, $field:literal) => {
+        Connection {
+            document: concat!(
+                "query ",
+                $operation,
+                "($first: Int, $after: String, $from: String, $to: String) {\n  me {\n    ",
+                $field,
+                "(first: $first, after: $after, from: $from, to: $to) {\n      totalCount\n      \
+                 edges { cursor node { category fields source { code name nameEn } updatedOn } }\n      \
+                 pageInfo { hasNextPage endCursor }\n    }\n  }\n}"
+            ),
+            field: $field,
+        }
+    };
+}
+
 /// Health check-ups (特定健診): `checked_on`, `bmi`, `blood_pressure`, `hba1c`, `guidance`.
-pub const HEALTH_CHECKUPS: Connection = Connection {
-    document: r#"query HealthCheckups($first: Int, $after: String, $from: String, $to: String) {
-  me {
-    healthCheckups(first: $first, after: $after, from: $from, to: $to) {
-      totalCount
-      edges { cursor node { category fields source { code name nameEn } updatedOn } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}"#,
-    field: "healthCheckups",
-};
+pub const HEALTH_CHECKUPS: Connection = connection!("HealthCheckups", "healthCheckups");
 
 /// Prescriptions dispensed: `dispensed_on`, `pharmacy`, `drug`, `quantity`, `days`.
-pub const PRESCRIPTIONS: Connection = Connection {
-    document: r#"query Prescriptions($first: Int, $after: String, $from: String, $to: String) {
-  me {
-    prescriptions(first: $first, after: $after, from: $from, to: $to) {
-      totalCount
-      edges { cursor node { category fields source { code name nameEn } updatedOn } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}"#,
-    field: "prescriptions",
-};
+pub const PRESCRIPTIONS: Connection = connection!("Prescriptions", "prescriptions");
 
 /// Medical expenses (医療費通知): `treated_in` (YYYY-MM), `provider`, `days`, `total_cost`,
 /// `paid_by_patient`.
-pub const MEDICAL_EXPENSES: Connection = Connection {
-    document: r#"query MedicalExpenses($first: Int, $after: String, $from: String, $to: String) {
-  me {
-    medicalExpenses(first: $first, after: $after, from: $from, to: $to) {
-      totalCount
-      edges { cursor node { category fields source { code name nameEn } updatedOn } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}"#,
-    field: "medicalExpenses",
-};
+pub const MEDICAL_EXPENSES: Connection = connection!("MedicalExpenses", "medicalExpenses");
 
 /// Deduction certificates (控除証明書): `year`, `deduction`, `issuer`, `amount`.
-pub const DEDUCTIONS: Connection = Connection {
-    document: r#"query Deductions($first: Int, $after: String, $from: String, $to: String) {
-  me {
-    deductions(first: $first, after: $after, from: $from, to: $to) {
-      totalCount
-      edges { cursor node { category fields source { code name nameEn } updatedOn } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}"#,
-    field: "deductions",
-};
+pub const DEDUCTIONS: Connection = connection!("Deductions", "deductions");
 
 /// Income tax: `fiscal_year`, `total_income`, `taxable_income`, `resident_tax`.
-pub const INCOME_TAX: Connection = Connection {
-    document: r#"query IncomeTax($first: Int, $after: String, $from: String, $to: String) {
-  me {
-    incomeTax(first: $first, after: $after, from: $from, to: $to) {
-      totalCount
-      edges { cursor node { category fields source { code name nameEn } updatedOn } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}"#,
-    field: "incomeTax",
-};
+pub const INCOME_TAX: Connection = connection!("IncomeTax", "incomeTax");

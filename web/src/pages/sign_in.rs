@@ -354,6 +354,7 @@ impl MyPage {
                 t("email.settings.menu_title"),
                 t("email.settings.menu_text"),
             ),
+            ("/settings/apps", t("apps.menu_title"), t("apps.menu_text")),
         ]
     }
 

@@ -64,9 +64,9 @@ pub struct PublishResult {
 /// The agency that published a record.
 #[derive(SimpleObject)]
 pub struct RecordSource {
-    code: String,
-    name: String,
-    name_en: String,
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) name_en: String,
 }
 
 /// A record as an agency reads it.

@@ -7,7 +7,7 @@
 use async_graphql::{Context, ErrorExtensions, Object, SimpleObject};
 use portal_storage::models::category::Category;
 
-use crate::graphql::agency::{CitizenRecord, state};
+use crate::graphql::agency::{CitizenRecord, RecordSource, state};
 use crate::graphql::error::{FORBIDDEN, UNAUTHENTICATED};
 use crate::services::agencies::AgencyPrincipal;
 use crate::services::app_api::{self, PageRequest};
@@ -66,22 +66,28 @@ pub struct PageInfo {
     end_cursor: Option<String>,
 }
 
+/// The app's principal, if its token carries `scope`; else an error naming the scope.
+fn scoped<'a>(ctx: &Context<'a>, scope: &str) -> async_graphql::Result<&'a AppPrincipal> {
+    let principal = principal(ctx)?;
+    if principal.has_scope(scope) {
+        return Ok(principal);
+    }
+    Err(async_graphql::Error::new(format!(
+        "the citizen's consent does not include the scope {scope}"
+    ))
+    .extend_with(|_, e| {
+        e.set("code", FORBIDDEN);
+        e.set("scope", scope);
+    }))
+}
+
 async fn read(
     ctx: &Context<'_>,
     scope: &str,
     category: Category,
     request: PageRequest,
 ) -> async_graphql::Result<RecordConnection> {
-    let principal = principal(ctx)?;
-    if !principal.has_scope(scope) {
-        return Err(async_graphql::Error::new(format!(
-            "the citizen's consent does not include the scope {scope}"
-        ))
-        .extend_with(|_, e| {
-            e.set("code", FORBIDDEN);
-            e.set("scope", scope);
-        }));
-    }
+    let principal = scoped(ctx, scope)?;
     let page = app_api::records(state(ctx)?, principal, category, request)
         .await
         .map_err(|e| e.extend())?;
@@ -103,12 +109,95 @@ async fn read(
     })
 }
 
+/// A notice in the citizen's inbox, as an app reads it (scope `notices_read`).
+#[derive(SimpleObject)]
+pub struct AppNotice {
+    id: String,
+    title: String,
+    /// Plain text, paragraphs separated by blank lines, in the language the agency wrote.
+    body: String,
+    /// `ja` or `en`.
+    language: String,
+    category: String,
+    importance: String,
+    /// YYYY-MM-DD by which the citizen should act.
+    deadline: Option<String>,
+    action_url: Option<String>,
+    /// Unix milliseconds.
+    posted_at: i64,
+    /// Unix milliseconds of the agency's last correction.
+    corrected_at: Option<i64>,
+    /// Whether the citizen has opened it on the portal.
+    read: bool,
+    source: RecordSource,
+}
+
+#[derive(SimpleObject)]
+pub struct NoticeEdge {
+    cursor: String,
+    node: AppNotice,
+}
+
+#[derive(SimpleObject)]
+pub struct NoticeConnection {
+    total_count: i64,
+    edges: Vec<NoticeEdge>,
+    page_info: PageInfo,
+}
+
 /// Each field reads one category, needs its scope, and takes the same paging arguments: `first` (1–100,
 /// default 20), `after` (a cursor), and `from` / `to` (YYYY-MM-DD, inclusive) on the record's last update.
 macro_rules! category_fields {
     ($($(#[$doc:meta])* $field:ident => $scope:literal, $category:expr;)*) => {
         #[Object]
         impl Me {
+            /// The citizen's notices (not the archived ones), newest first: scope `notices_read`. Reading
+            /// them here marks none read.
+            #[graphql(complexity = "usize::try_from(first.unwrap_or(20)).unwrap_or(100) + child_complexity")]
+            async fn notices(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+            ) -> async_graphql::Result<NoticeConnection> {
+                let principal = scoped(ctx, "notices_read")?;
+                let page = app_api::notices(state(ctx)?, principal, first, after)
+                    .await
+                    .map_err(|e| e.extend())?;
+                let edges: Vec<NoticeEdge> = page
+                    .items
+                    .into_iter()
+                    .map(|(cursor, item)| NoticeEdge {
+                        cursor,
+                        node: AppNotice {
+                            id: item.notice.id.to_string(),
+                            title: item.notice.title,
+                            body: item.notice.body,
+                            language: item.notice.lang,
+                            category: item.notice.category,
+                            importance: item.notice.importance,
+                            deadline: item.notice.deadline,
+                            action_url: item.notice.action_url,
+                            posted_at: item.notice.posted_at,
+                            corrected_at: item.notice.corrected_at,
+                            read: item.read_at.is_some(),
+                            source: RecordSource {
+                                code: item.agency_code,
+                                name: item.agency_name_ja,
+                                name_en: item.agency_name_en,
+                            },
+                        },
+                    })
+                    .collect();
+                Ok(NoticeConnection {
+                    total_count: page.total,
+                    page_info: PageInfo {
+                        has_next_page: page.has_next,
+                        end_cursor: edges.last().map(|e| e.cursor.clone()),
+                    },
+                    edges,
+                })
+            }
             $(
                 $(#[$doc])*
                 #[graphql(complexity = "usize::try_from(first.unwrap_or(20)).unwrap_or(100) + child_complexity")]

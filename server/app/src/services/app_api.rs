@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_storage::ids::RecordId;
 use portal_storage::models::category::Category;
+use portal_storage::models::inbox::{self, Addressee, InboxFilter, InboxItem};
 use portal_storage::models::linkage::{LinkageRecord, NewLinkage};
 use portal_storage::models::record::{Record, SourcedRecord};
 use portal_storage::{Db, StorageError, now_millis};
@@ -86,19 +87,7 @@ pub async fn records(
         None => None,
     };
     let citizen = principal.citizen_id;
-    let read = NewLinkage {
-        citizen_id: citizen,
-        at: now_millis(),
-        requester_kind: "app".to_owned(),
-        requester_id: principal.client_id.clone(),
-        requester_name: format!("{}（{}）", principal.app_name, principal.operator),
-        providers: Vec::new(),
-        items: vec![category.code().to_owned()],
-        task_code: String::new(),
-        purpose: principal.purpose.clone(),
-        result: String::new(),
-        withheld: false,
-    };
+    let read = history_row(principal, category.code());
     let (total, mut records) = state
         .db
         .run(move |c| {
@@ -140,6 +129,118 @@ pub async fn records(
         records,
         has_next,
     })
+}
+
+/// One page of the citizen's notices (their inbox, not the archive), newest first.
+#[derive(Debug, Clone)]
+pub struct NoticesPage {
+    pub total: i64,
+    /// Each with its cursor.
+    pub items: Vec<(String, InboxItem)>,
+    pub has_next: bool,
+}
+
+fn offset_cursor(offset: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("notice|{offset}"))
+}
+
+fn parse_offset_cursor(cursor: &str) -> Option<i64> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    text.strip_prefix("notice|")?
+        .parse()
+        .ok()
+        .filter(|n| *n >= 0)
+}
+
+/// Reads a page of the citizen's notices for the app (scope `notices_read`): reading them through an app
+/// marks nothing read. The read is queued for やりとり履歴 like any other.
+pub async fn notices(
+    state: &AppState,
+    principal: &AppPrincipal,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<NoticesPage, AppError> {
+    let first = i64::from(first.unwrap_or(DEFAULT_PAGE as i32));
+    if !(1..=MAX_PAGE).contains(&first) {
+        return Err(AppError::BadRequest(format!(
+            "first must be from 1 to {MAX_PAGE}"
+        )));
+    }
+    let offset = match &after {
+        Some(raw) => parse_offset_cursor(raw)
+            .ok_or_else(|| AppError::BadRequest("after is not a cursor of this list".into()))?,
+        None => 0,
+    };
+    let citizen = principal.citizen_id;
+    let read = history_row(principal, "notices");
+    let now = now_millis();
+    let found = state
+        .db
+        .run(move |c| {
+            let Some(addressee) = Addressee::load(c, citizen)? else {
+                return Ok(None);
+            };
+            let found = inbox::page(
+                c,
+                &addressee,
+                &InboxFilter::default(),
+                now,
+                first + 1,
+                offset,
+            )?;
+            let mut providers: Vec<String> = Vec::new();
+            for item in found.items.iter().take(usize::try_from(first).unwrap_or(0)) {
+                if !providers.contains(&item.agency_code) {
+                    providers.push(item.agency_code.clone());
+                }
+            }
+            let result = if providers.is_empty() {
+                "no_data"
+            } else {
+                "provided"
+            };
+            LinkageRecord::enqueue(
+                c,
+                NewLinkage {
+                    providers,
+                    result: result.to_owned(),
+                    ..read
+                },
+            )?;
+            Ok::<_, StorageError>(Some(found))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let has_next = found.items.len() > usize::try_from(first).unwrap_or(0);
+    let items = found
+        .items
+        .into_iter()
+        .take(usize::try_from(first).unwrap_or(0))
+        .enumerate()
+        .map(|(i, item)| (offset_cursor(offset + i as i64 + 1), item))
+        .collect();
+    Ok(NoticesPage {
+        total: found.total,
+        items,
+        has_next,
+    })
+}
+
+/// The history row for an app's read of `item`, before its result is known.
+fn history_row(principal: &AppPrincipal, item: &str) -> NewLinkage {
+    NewLinkage {
+        citizen_id: principal.citizen_id,
+        at: now_millis(),
+        requester_kind: "app".to_owned(),
+        requester_id: principal.client_id.clone(),
+        requester_name: format!("{}（{}）", principal.app_name, principal.operator),
+        providers: Vec::new(),
+        items: vec![item.to_owned()],
+        task_code: String::new(),
+        purpose: principal.purpose.clone(),
+        result: String::new(),
+        withheld: false,
+    }
 }
 
 /// Counts an API call against the app's limit per minute; `Some(seconds)` to wait when over it.

@@ -456,14 +456,30 @@ async fn keep_access(
     state: &AppState,
     issued: &Issued,
     principal: &AppPrincipal,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let json = serde_json::to_string(principal).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let ttl = Duration::from_secs(issued.expires_in.max(1));
-    state
-        .kv
-        .put(&access_key(&digest(&issued.access_token)), &json, ttl)
-        .await?;
-    Ok(())
+    let key = access_key(&digest(&issued.access_token));
+    state.kv.put(&key, &json, ttl).await?;
+    // A revocation that committed while this token was being issued may have looked for live tokens before
+    // this one was kept: looking at the consent again after keeping it closes that gap.
+    let (consent, now) = (principal.consent_id, now_millis());
+    let live = state
+        .db
+        .run(move |c| AppConsent::find_live(c, consent, now))
+        .await?
+        .is_some();
+    if !live {
+        state.kv.delete(&key).await?;
+    }
+    Ok(live)
+}
+
+fn revoked_meanwhile() -> OAuthError {
+    OAuthError::new(
+        "invalid_grant",
+        "the consent was revoked while the tokens were being issued",
+    )
 }
 
 async fn drop_access_tokens(state: &AppState, hashes: &[String]) -> Result<(), AppError> {
@@ -578,7 +594,9 @@ pub async fn exchange_code(
         .run(move |c| AppToken::insert_many(c, &rows))
         .await?;
     let (issued, principal) = minted.issue(&consent, &app, scopes, now);
-    keep_access(state, &issued, &principal).await?;
+    if !keep_access(state, &issued, &principal).await? {
+        return Ok(Err(revoked_meanwhile()));
+    }
     Ok(Ok(issued))
 }
 
@@ -616,6 +634,12 @@ pub async fn refresh(
             .collect(),
         None => granted.iter().map(|s| (*s).to_owned()).collect(),
     };
+    if scopes.is_empty() {
+        return Ok(Err(OAuthError::new(
+            "invalid_scope",
+            "scope names no data item; leave it out to keep the consent's scopes",
+        )));
+    }
     if let Some(extra) = scopes.iter().find(|s| !granted.contains(&s.as_str())) {
         return Ok(Err(OAuthError::new(
             "invalid_scope",
@@ -633,7 +657,9 @@ pub async fn refresh(
     match rotation {
         Rotation::Rotated { consent, app } => {
             let (issued, principal) = minted.issue(&consent, &app, scopes, now);
-            keep_access(state, &issued, &principal).await?;
+            if !keep_access(state, &issued, &principal).await? {
+                return Ok(Err(revoked_meanwhile()));
+            }
             Ok(Ok(issued))
         }
         Rotation::Reused { revoked_access } => {

@@ -33,6 +33,8 @@ pub struct Options {
     pub session_idle_timeout_secs: Option<u64>,
     /// Trust a configured CA and CRL instead of the test CA in the data folder.
     pub card_source: Option<CardSource>,
+    /// API requests each app may make per minute.
+    pub app_requests_per_minute: Option<i64>,
 }
 
 impl TestApp {
@@ -54,6 +56,7 @@ impl TestApp {
             data_dir: dirs.path().to_owned(),
             demo: options.demo,
             session_idle_timeout_secs: options.session_idle_timeout_secs.unwrap_or(3600),
+            app_requests_per_minute: options.app_requests_per_minute.unwrap_or(600),
             ..Config::default()
         };
         let outbox = config.outbox_dir();

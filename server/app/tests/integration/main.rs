@@ -9,6 +9,7 @@
 mod account_pages;
 mod accounts;
 mod agency;
+mod app_api;
 mod apply;
 mod apply_signing;
 mod apps;

@@ -18,7 +18,7 @@ use crate::own_data::{Citizen, count, registry};
 const DAY_MS: i64 = 86_400_000;
 
 /// A list notice from `agency`, posted `days_ago`, with the rest plain.
-fn notice(agency: AgencyId, title: &str, days_ago: i64) -> Notice {
+pub(crate) fn notice(agency: AgencyId, title: &str, days_ago: i64) -> Notice {
     Notice {
         id: NoticeId::new(),
         agency_id: agency,
@@ -55,7 +55,7 @@ fn rule(agency: AgencyId, title: &str, areas: &str, born: (Option<&str>, Option<
 }
 
 /// Stores `row`, listed to `to`.
-async fn post(app: &TestApp, row: Notice, to: &[CitizenId]) -> NoticeId {
+pub(crate) async fn post(app: &TestApp, row: Notice, to: &[CitizenId]) -> NoticeId {
     let id = row.id;
     let to = to.to_vec();
     app.state

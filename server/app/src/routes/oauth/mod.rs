@@ -13,7 +13,11 @@ use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::services::oauth::ClientAuth;
+use portal_storage::models::app::App;
+
+use crate::error::AppError;
+use crate::services::oauth::{self, ClientAuth};
+use crate::state::AppState;
 
 /// An RFC 6749 §5.2 error answer. `basic` says the client tried HTTP Basic authentication, which makes an
 /// `invalid_client` a 401 with a challenge (§5.2).
@@ -150,4 +154,57 @@ impl TokenRequest {
             basic: tried_basic,
         })
     }
+}
+
+/// Revocation and introspection requests allowed per client address per minute.
+const MANAGE_PER_MINUTE: i64 = 120;
+
+/// What revocation and introspection both take: an authenticated app and the `token` it names. `Err` is the
+/// answer to give instead.
+pub async fn app_and_token(
+    req: &HttpRequest,
+    state: &AppState,
+    body: &[u8],
+) -> Result<Result<(App, String), HttpResponse>, AppError> {
+    // Each call checks an argon2id hash: limited per address like the token endpoint, under its own count.
+    let window = std::time::Duration::from_secs(60);
+    if state
+        .kv
+        .incr(
+            &format!(
+                "rl:oauth-manage:{}",
+                crate::routes::sign_in::client_addr(req)
+            ),
+            window,
+        )
+        .await?
+        > MANAGE_PER_MINUTE
+    {
+        return Ok(Err(HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, "60"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({
+                "error": "temporarily_unavailable",
+                "error_description": "too many requests from this address; retry after a minute",
+            }))));
+    }
+    let request = match TokenRequest::read(req, body) {
+        Ok(request) => request,
+        Err(answer) => return Ok(Err(*answer)),
+    };
+    let Some(app) = oauth::authenticate(state, &request.client).await? else {
+        return Ok(Err(oauth_error(
+            "invalid_client",
+            "unknown or withdrawn app, or wrong secret",
+            request.basic,
+        )));
+    };
+    let Some(token) = request.param("token") else {
+        return Ok(Err(oauth_error(
+            "invalid_request",
+            "token is required",
+            request.basic,
+        )));
+    };
+    Ok(Ok((app, token.to_owned())))
 }

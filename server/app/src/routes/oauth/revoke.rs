@@ -4,7 +4,6 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{TokenRequest, oauth_error};
 use crate::error::AppError;
 use crate::services::oauth;
 use crate::state::AppState;
@@ -14,25 +13,11 @@ pub async fn revoke(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let request = match TokenRequest::read(&req, &body) {
-        Ok(request) => request,
-        Err(answer) => return Ok(*answer),
+    let (app, token) = match super::app_and_token(&req, &state, &body).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
     };
-    let Some(app) = oauth::authenticate(&state, &request.client).await? else {
-        return Ok(oauth_error(
-            "invalid_client",
-            "unknown or withdrawn app, or wrong secret",
-            request.basic,
-        ));
-    };
-    let Some(token) = request.param("token") else {
-        return Ok(oauth_error(
-            "invalid_request",
-            "token is required",
-            request.basic,
-        ));
-    };
-    oauth::revoke_token(&state, &app, token).await?;
+    oauth::revoke_token(&state, &app, &token).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())
