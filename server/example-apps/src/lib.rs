@@ -32,6 +32,29 @@ pub fn init_tracing() {
         .init();
 }
 
+/// An app binary's whole life: logging, the portal client, serving until stopped; a start-up failure is
+/// printed after `name` and ends the process with a failure.
+pub async fn run(
+    name: &str,
+    info: AppInfo,
+    config: Config,
+    routes: fn(&mut actix_web::web::ServiceConfig),
+) -> std::process::ExitCode {
+    init_tracing();
+    let listen = config.listen;
+    let result = match Portal::new(info, &config) {
+        Ok(portal) => serve(portal, listen, routes).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Serves an app: the shared pages, the app's own (`routes`), and a 404 for the rest.
 pub async fn serve(
     portal: Portal,

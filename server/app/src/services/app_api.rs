@@ -10,7 +10,7 @@ use portal_storage::models::category::Category;
 use portal_storage::models::inbox::{self, Addressee, InboxFilter, InboxItem};
 use portal_storage::models::linkage::{LinkageRecord, NewLinkage};
 use portal_storage::models::record::{Record, SourcedRecord};
-use portal_storage::{Db, StorageError, now_millis};
+use portal_storage::{AnyConnection, Db, StorageError, now_millis};
 
 use crate::error::AppError;
 use crate::services::oauth::AppPrincipal;
@@ -100,25 +100,8 @@ pub async fn records(
                 after.as_ref().map(|(on, id)| (on.as_str(), *id)),
                 first + 1,
             )?;
-            let mut providers: Vec<String> = Vec::new();
-            for r in records.iter().take(usize::try_from(first).unwrap_or(0)) {
-                if !providers.contains(&r.agency_code) {
-                    providers.push(r.agency_code.clone());
-                }
-            }
-            let result = if providers.is_empty() {
-                "no_data"
-            } else {
-                "provided"
-            };
-            LinkageRecord::enqueue(
-                c,
-                NewLinkage {
-                    providers,
-                    result: result.to_owned(),
-                    ..read
-                },
-            )?;
+            let shown = records.iter().take(usize::try_from(first).unwrap_or(0));
+            queue_read(c, read, shown.map(|r| r.agency_code.as_str()))?;
             Ok::<_, StorageError>((total, records))
         })
         .await?;
@@ -188,25 +171,8 @@ pub async fn notices(
                 first + 1,
                 offset,
             )?;
-            let mut providers: Vec<String> = Vec::new();
-            for item in found.items.iter().take(usize::try_from(first).unwrap_or(0)) {
-                if !providers.contains(&item.agency_code) {
-                    providers.push(item.agency_code.clone());
-                }
-            }
-            let result = if providers.is_empty() {
-                "no_data"
-            } else {
-                "provided"
-            };
-            LinkageRecord::enqueue(
-                c,
-                NewLinkage {
-                    providers,
-                    result: result.to_owned(),
-                    ..read
-                },
-            )?;
+            let shown = found.items.iter().take(usize::try_from(first).unwrap_or(0));
+            queue_read(c, read, shown.map(|item| item.agency_code.as_str()))?;
             Ok::<_, StorageError>(Some(found))
         })
         .await?
@@ -224,6 +190,35 @@ pub async fn notices(
         items,
         has_next,
     })
+}
+
+/// Queues the history row of a read that answered with data from `providers` (agency codes, repeats
+/// allowed): `no_data` when it answered nothing.
+fn queue_read<'a>(
+    c: &mut AnyConnection,
+    read: NewLinkage,
+    providers: impl Iterator<Item = &'a str>,
+) -> Result<(), StorageError> {
+    let mut distinct: Vec<String> = Vec::new();
+    for code in providers {
+        if !distinct.iter().any(|p| p == code) {
+            distinct.push(code.to_owned());
+        }
+    }
+    let result = if distinct.is_empty() {
+        "no_data"
+    } else {
+        "provided"
+    };
+    LinkageRecord::enqueue(
+        c,
+        NewLinkage {
+            providers: distinct,
+            result: result.to_owned(),
+            ..read
+        },
+    )?;
+    Ok(())
 }
 
 /// The history row for an app's read of `item`, before its result is known.

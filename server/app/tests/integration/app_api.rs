@@ -197,7 +197,11 @@ async fn an_app_pages_through_its_citizens_records_and_each_read_is_in_their_his
         "{body}"
     );
     assert_eq!(body["errors"][0]["extensions"]["scope"], "prescriptions");
-    assert_eq!(body["data"]["me"], Value::Null, "nothing is answered in its place");
+    assert_eq!(
+        body["data"]["me"],
+        Value::Null,
+        "nothing is answered in its place"
+    );
 
     // Every successful read (3 pages, the range, and the three refused for bad arguments are not reads)
     // joins 花子's history once folded, naming the app, its operator and its purpose.

@@ -60,7 +60,6 @@ const INFO: AppInfo = AppInfo {
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    portal_example_apps::init_tracing();
     let args = Args::parse();
     let config = Config {
         portal: args.portal,
@@ -68,17 +67,7 @@ async fn main() -> ExitCode {
         client_id: args.client_id,
         client_secret: args.client_secret,
     };
-    let result = match Portal::new(INFO, &config) {
-        Ok(portal) => portal_example_apps::serve(portal, config.listen, routes).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("phr-app: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    portal_example_apps::run("phr-app", INFO, config, routes).await
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {
