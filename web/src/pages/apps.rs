@@ -28,8 +28,14 @@ pub struct ConsentPage {
 }
 
 impl ConsentPage {
-    pub fn until_text(&self) -> String {
-        crate::format::date(self.shell.lang, &self.until)
+    /// How long access lasts and its last day, e.g. 90日間（2027年2月24日まで）.
+    pub fn period_text(&self) -> String {
+        let days = self.days.to_string();
+        let until = crate::format::date(self.shell.lang, &self.until);
+        self.shell.tf(
+            "oauth.consent.period_value",
+            &[("days", days.as_str()), ("until", until.as_str())],
+        )
     }
 }
 
