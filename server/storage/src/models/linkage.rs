@@ -246,6 +246,16 @@ impl LinkageRecord {
     /// folds take disjoint rows (`SKIP LOCKED`) and queue on each chain's head; SQLite's write lock, taken
     /// first, serialises them. Returns the number of rows appended.
     pub fn fold_queue(conn: &mut AnyConnection, limit: i64) -> Result<usize, StorageError> {
+        // A plain read first: an empty queue (the usual case) takes no lock at all. On SQLite a write lock
+        // taken twice a second for nothing would make other connections' read-then-write transactions fail
+        // with SQLITE_BUSY whenever they met it.
+        let waiting = with_conn!(conn, |c| diesel::select(diesel::dsl::exists(
+            linkage_queue::table.select(linkage_queue::id)
+        ))
+        .get_result::<bool>(c))?;
+        if !waiting {
+            return Ok(0);
+        }
         // The rest of the fold, the same on both backends once the rows are claimed.
         macro_rules! fold {
             ($c:ident, $queued:expr) => {{
