@@ -30,6 +30,48 @@ struct Queued {
     withheld: bool,
 }
 
+impl Queued {
+    fn of(id: LinkageId, new: NewLinkage) -> Queued {
+        Queued {
+            id,
+            citizen_id: new.citizen_id,
+            at: new.at,
+            requester_kind: new.requester_kind,
+            requester_id: new.requester_id,
+            requester_name: new.requester_name,
+            providers: new.providers.join(","),
+            items: new.items.join(","),
+            task_code: new.task_code,
+            purpose: new.purpose,
+            result: new.result,
+            withheld: new.withheld,
+        }
+    }
+
+    /// The row as it joins its chain at `seq` after the row whose hash is `prev_hash`.
+    fn chained(self, seq: i64, prev_hash: String) -> LinkageRecord {
+        let mut row = LinkageRecord {
+            id: self.id,
+            citizen_id: self.citizen_id,
+            seq,
+            at: self.at,
+            requester_kind: self.requester_kind,
+            requester_id: self.requester_id,
+            requester_name: self.requester_name,
+            providers: self.providers,
+            items: self.items,
+            task_code: self.task_code,
+            purpose: self.purpose,
+            result: self.result,
+            withheld: self.withheld,
+            prev_hash,
+            hash: String::new(),
+        };
+        row.hash = row_hash(&row);
+        row
+    }
+}
+
 /// A row as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = linkage_records, treat_none_as_default_value = false)]
@@ -188,24 +230,7 @@ impl LinkageRecord {
                 .find(citizen)
                 .select((linkage_chains::last_seq, linkage_chains::last_hash))
                 .first::<(i64, String)>(c)?;
-            let mut row = LinkageRecord {
-                id: LinkageId::new(),
-                citizen_id: citizen,
-                seq,
-                at: new.at,
-                requester_kind: new.requester_kind,
-                requester_id: new.requester_id,
-                requester_name: new.requester_name,
-                providers: new.providers.join(","),
-                items: new.items.join(","),
-                task_code: new.task_code,
-                purpose: new.purpose,
-                result: new.result,
-                withheld: new.withheld,
-                prev_hash,
-                hash: String::new(),
-            };
-            row.hash = row_hash(&row);
+            let row = Queued::of(LinkageId::new(), new).chained(seq, prev_hash);
             diesel::insert_into(linkage_records::table)
                 .values(&row)
                 .execute(c)?;
@@ -221,20 +246,7 @@ impl LinkageRecord {
     /// the row will have. For API reads, where a chain append per call would cost a transaction of five
     /// statements serialised on the citizen's chain head.
     pub fn enqueue(conn: &mut AnyConnection, new: NewLinkage) -> Result<LinkageId, StorageError> {
-        let row = Queued {
-            id: LinkageId::new(),
-            citizen_id: new.citizen_id,
-            at: new.at,
-            requester_kind: new.requester_kind,
-            requester_id: new.requester_id,
-            requester_name: new.requester_name,
-            providers: new.providers.join(","),
-            items: new.items.join(","),
-            task_code: new.task_code,
-            purpose: new.purpose,
-            result: new.result,
-            withheld: new.withheld,
-        };
+        let row = Queued::of(LinkageId::new(), new);
         with_conn!(conn, |c| diesel::insert_into(linkage_queue::table)
             .values(&row)
             .execute(c))?;
@@ -289,24 +301,7 @@ impl LinkageRecord {
                     let mut seq = last_seq - count;
                     for q in list {
                         seq += 1;
-                        let mut row = LinkageRecord {
-                            id: q.id,
-                            citizen_id: citizen,
-                            seq,
-                            at: q.at,
-                            requester_kind: q.requester_kind,
-                            requester_id: q.requester_id,
-                            requester_name: q.requester_name,
-                            providers: q.providers,
-                            items: q.items,
-                            task_code: q.task_code,
-                            purpose: q.purpose,
-                            result: q.result,
-                            withheld: q.withheld,
-                            prev_hash,
-                            hash: String::new(),
-                        };
-                        row.hash = row_hash(&row);
+                        let row = q.chained(seq, prev_hash);
                         prev_hash = row.hash.clone();
                         rows.push(row);
                     }
