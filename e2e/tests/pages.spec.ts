@@ -1,9 +1,16 @@
 // Every page, in Japanese and English, with JavaScript on and off: language, one <h1>, error titles,
-// axe-core (WCAG 2.2 AA + best practice) and an ARIA snapshot of the whole page.
+// axe-core (WCAG 2.2 AA + best practice), an ARIA snapshot of the whole page, and (JavaScript on) reflow at
+// 320 px (WCAG 1.4.10) and, for each page the focus walk covers, text spacing at 1280 and 320 px (1.4.12).
+//
+// With JavaScript off, axe runs on the pages that portal.js would change as they load (fixtures/a11y.ts,
+// alteredByScript). Any other page is, without JavaScript, the same document the JavaScript-on test of that
+// page and language has just put through axe; its ARIA snapshot is still compared.
 
 import { expect, test, type Page } from '@playwright/test';
 
-import { expectNoAxeViolations } from '../fixtures/a11y';
+import { alteredByScript, expectNoAxeViolations } from '../fixtures/a11y';
+import { expectReflow } from '../fixtures/reflow';
+import { expectTextSpacing } from '../fixtures/text-spacing';
 import { ERROR_TITLE, LANGS, LOCALES, PAGES, useLanguage, type Lang, type PageCase } from '../fixtures/pages';
 
 // Pages whose accessibility tree differs with JavaScript off keep a separate "-nojs" snapshot. All others
@@ -34,6 +41,10 @@ for (const javaScriptEnabled of [true, false]) {
               await test.step(current.name, async () => {
                 await current.open(page);
                 await checkPage(page, current, lang, javaScriptEnabled);
+                // Last, as it leaves the page re-spaced; variants differ only in their text.
+                if (javaScriptEnabled && current === pageCase && pageCase.walk !== false) {
+                  await expectTextSpacing(page);
+                }
               });
             }
           });
@@ -53,10 +64,13 @@ async function checkPage(page: Page, pageCase: PageCase, lang: Lang, javaScriptE
     expect(await page.title(), 'every page has a title').not.toBe('');
   }
 
-  await expectNoAxeViolations(page, { javaScriptEnabled });
+  if (javaScriptEnabled || (await alteredByScript(page))) {
+    await expectNoAxeViolations(page, { javaScriptEnabled });
+  }
   await expect(page.locator(pageCase.snapshotOf ?? 'body')).toMatchAriaSnapshot({
     name: snapshotName(pageCase, lang, javaScriptEnabled),
   });
+  if (javaScriptEnabled) await expectReflow(page);
 }
 
 // The header's language switch leads to the same page in the other language, and says which language it

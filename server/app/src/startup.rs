@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::files::Files;
 use crate::graphql::build_schema;
 use crate::mail::Mailer;
+use crate::services::history_queue::HistoryQueue;
 use crate::state::AppState;
 
 /// Opens the database and runs pending migrations, so a started server always has the schema it expects.
@@ -74,6 +75,7 @@ pub async fn build_state(config: Config) -> Result<AppState, AppError> {
         ))
     })?;
     Ok(AppState {
+        history: HistoryQueue::start(db.clone()),
         files,
         cards: Arc::new(cards),
         banks: Arc::default(),

@@ -25,6 +25,8 @@ pub struct AppState {
     pub banks: Arc<crate::services::banks::BankTable>,
     /// Where the files attached to applications are kept.
     pub files: Files,
+    /// Commits the history rows of API reads, many reads to a write.
+    pub history: crate::services::history_queue::HistoryQueue,
 }
 
 impl AppState {

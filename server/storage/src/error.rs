@@ -19,4 +19,7 @@ pub enum StorageError {
     Task(#[from] tokio::task::JoinError),
     #[error("stored value is malformed: {0}")]
     Malformed(String),
+    /// A write shared by several requests failed; its cause is logged once by the writer.
+    #[error("a shared write failed: {0}")]
+    Batch(String),
 }

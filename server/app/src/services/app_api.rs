@@ -10,7 +10,7 @@ use portal_storage::models::category::Category;
 use portal_storage::models::inbox::{self, Addressee, InboxFilter, InboxItem};
 use portal_storage::models::linkage::{LinkageRecord, NewLinkage};
 use portal_storage::models::record::{Record, SourcedRecord};
-use portal_storage::{AnyConnection, Db, StorageError, now_millis};
+use portal_storage::{Db, now_millis};
 
 use crate::error::AppError;
 use crate::services::oauth::AppPrincipal;
@@ -56,8 +56,8 @@ pub struct PageRequest {
     pub to: Option<String>,
 }
 
-/// Reads a page of `category` for the app and queues the history row for the read, in one database
-/// checkout: the page with its count is one round trip, the history row another.
+/// Reads a page of `category` for the app (the page with its count in one statement) and answers once the
+/// read's history row is committed (a write it shares with the reads arriving with it).
 pub async fn records(
     state: &AppState,
     principal: &AppPrincipal,
@@ -87,11 +87,10 @@ pub async fn records(
         None => None,
     };
     let citizen = principal.citizen_id;
-    let read = history_row(principal, category.code());
     let (total, mut records) = state
         .db
         .run(move |c| {
-            let (total, records) = Record::keyset_page(
+            Record::keyset_page(
                 c,
                 citizen,
                 category.code(),
@@ -99,12 +98,16 @@ pub async fn records(
                 request.to.as_deref(),
                 after.as_ref().map(|(on, id)| (on.as_str(), *id)),
                 first + 1,
-            )?;
-            let shown = records.iter().take(usize::try_from(first).unwrap_or(0));
-            queue_read(c, read, shown.map(|r| r.agency_code.as_str()))?;
-            Ok::<_, StorageError>((total, records))
+            )
         })
         .await?;
+    let shown = records.iter().take(usize::try_from(first).unwrap_or(0));
+    let read = history_row(
+        principal,
+        category.code(),
+        shown.map(|r| r.agency_code.as_str()),
+    );
+    state.history.push(read).await?;
     let has_next = records.len() > usize::try_from(first).unwrap_or(0);
     records.truncate(usize::try_from(first).unwrap_or(0));
     Ok(RecordsPage {
@@ -155,7 +158,6 @@ pub async fn notices(
         None => 0,
     };
     let citizen = principal.citizen_id;
-    let read = history_row(principal, "notices");
     let now = now_millis();
     let found = state
         .db
@@ -163,20 +165,25 @@ pub async fn notices(
             let Some(addressee) = Addressee::load(c, citizen)? else {
                 return Ok(None);
             };
-            let found = inbox::page(
+            inbox::page(
                 c,
                 &addressee,
                 &InboxFilter::default(),
                 now,
                 first + 1,
                 offset,
-            )?;
-            let shown = found.items.iter().take(usize::try_from(first).unwrap_or(0));
-            queue_read(c, read, shown.map(|item| item.agency_code.as_str()))?;
-            Ok::<_, StorageError>(Some(found))
+            )
+            .map(Some)
         })
         .await?
         .ok_or(AppError::NotFound)?;
+    let shown = found.items.iter().take(usize::try_from(first).unwrap_or(0));
+    let read = history_row(
+        principal,
+        "notices",
+        shown.map(|item| item.agency_code.as_str()),
+    );
+    state.history.push(read).await?;
     let has_next = found.items.len() > usize::try_from(first).unwrap_or(0);
     let items = found
         .items
@@ -192,13 +199,13 @@ pub async fn notices(
     })
 }
 
-/// Queues the history row of a read that answered with data from `providers` (agency codes, repeats
-/// allowed): `no_data` when it answered nothing.
-fn queue_read<'a>(
-    c: &mut AnyConnection,
-    read: NewLinkage,
+/// The history row of an app's read of `item` that answered with data from `providers` (agency codes,
+/// repeats allowed): `no_data` when it answered nothing.
+fn history_row<'a>(
+    principal: &AppPrincipal,
+    item: &str,
     providers: impl Iterator<Item = &'a str>,
-) -> Result<(), StorageError> {
+) -> NewLinkage {
     let mut distinct: Vec<String> = Vec::new();
     for code in providers {
         if !distinct.iter().any(|p| p == code) {
@@ -210,30 +217,17 @@ fn queue_read<'a>(
     } else {
         "provided"
     };
-    LinkageRecord::enqueue(
-        c,
-        NewLinkage {
-            providers: distinct,
-            result: result.to_owned(),
-            ..read
-        },
-    )?;
-    Ok(())
-}
-
-/// The history row for an app's read of `item`, before its result is known.
-fn history_row(principal: &AppPrincipal, item: &str) -> NewLinkage {
     NewLinkage {
         citizen_id: principal.citizen_id,
         at: now_millis(),
         requester_kind: "app".to_owned(),
         requester_id: principal.client_id.clone(),
         requester_name: format!("{}（{}）", principal.app_name, principal.operator),
-        providers: Vec::new(),
+        providers: distinct,
         items: vec![item.to_owned()],
         task_code: String::new(),
         purpose: principal.purpose.clone(),
-        result: String::new(),
+        result: result.to_owned(),
         withheld: false,
     }
 }

@@ -20,6 +20,7 @@ pub mod fanout;
 pub mod feedback;
 pub mod form_definitions;
 pub mod history;
+pub mod history_queue;
 pub mod history_retention;
 pub mod inbox;
 pub mod my_data;

@@ -316,3 +316,39 @@ async fn an_app_over_its_limit_is_told_when_to_come_back() {
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
 }
+
+#[actix_web::test]
+async fn reads_at_once_share_a_history_write_and_each_keeps_its_row() {
+    let app = TestApp::start().await;
+    let hanako = Citizen::sign_in(&app, "佐藤 花子").await;
+    let registered = register(&app).await;
+    let token = access_token(&app, &registered, hanako.id, "health_checkups").await;
+    let reads = (0..24).map(|_| query(&app, &token, CHECKUPS, json!({"f": 1})));
+    for (status, body) in futures_util::future::join_all(reads).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    let folded = app_api::fold_history(&app.state.db).await.expect("fold");
+    assert_eq!(folded, 24, "one history row per read, none lost or doubled");
+
+    // A row that cannot be written (no such citizen) fails its own read only, not those sharing its write.
+    let row = |citizen| portal_storage::models::linkage::NewLinkage {
+        citizen_id: citizen,
+        at: portal_storage::now_millis(),
+        requester_kind: "app".to_owned(),
+        requester_id: registered.client_id.clone(),
+        requester_name: "けんこう手帳".to_owned(),
+        providers: Vec::new(),
+        items: vec!["health_checkups".to_owned()],
+        task_code: String::new(),
+        purpose: "test".to_owned(),
+        result: "no_data".to_owned(),
+        withheld: false,
+    };
+    let pushes = [hanako.id, CitizenId::new(), hanako.id, hanako.id]
+        .map(|citizen| app.state.history.push(row(citizen)));
+    let results = futures_util::future::join_all(pushes).await;
+    let failed: Vec<bool> = results.iter().map(Result::is_err).collect();
+    assert_eq!(failed, [false, true, false, false], "{results:?}");
+    let folded = app_api::fold_history(&app.state.db).await.expect("fold");
+    assert_eq!(folded, 3);
+}

@@ -7,6 +7,7 @@ use portal_server::config::Config;
 use portal_server::files::Files;
 use portal_server::graphql::build_schema;
 use portal_server::mail::Mailer;
+use portal_server::services::history_queue::HistoryQueue;
 use portal_server::state::AppState;
 use portal_storage::{Db, Kv};
 use portal_testkit::TestDb;
@@ -68,7 +69,7 @@ impl TestApp {
             mail_from: config.mail_from.parse().expect("mailbox"),
             feedback_to: config.feedback_to.parse().expect("mailbox"),
             config: Arc::new(config),
-            db,
+            db: db.clone(),
             kv,
             schema: build_schema(),
             cards: Arc::new(match options.card_source {
@@ -79,6 +80,7 @@ impl TestApp {
             }),
             banks: Arc::default(),
             files: Files::on_disk(&dirs.path().join("files")).expect("files"),
+            history: HistoryQueue::start(db.clone()),
         };
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));

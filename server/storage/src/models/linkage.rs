@@ -242,15 +242,29 @@ impl LinkageRecord {
         Ok(result)
     }
 
-    /// Records a read in one statement, for [`LinkageRecord::fold_queue`] to add to the chain; returns the id
-    /// the row will have. For API reads, where a chain append per call would cost a transaction of five
-    /// statements serialised on the citizen's chain head.
-    pub fn enqueue(conn: &mut AnyConnection, new: NewLinkage) -> Result<LinkageId, StorageError> {
-        let row = Queued::of(LinkageId::new(), new);
-        with_conn!(conn, |c| diesel::insert_into(linkage_queue::table)
-            .values(&row)
-            .execute(c))?;
-        Ok(row.id)
+    /// Records reads, all or none, for [`LinkageRecord::fold_queue`] to add to their chains: one INSERT per
+    /// 2,000 rows (within both backends' limits on bound values). For API reads, where a chain append per
+    /// call would cost a transaction of five statements serialised on the citizen's chain head; reads
+    /// arriving together share one write.
+    pub fn enqueue(conn: &mut AnyConnection, new: Vec<NewLinkage>) -> Result<(), StorageError> {
+        const ROWS: usize = 2_000;
+        let rows: Vec<Queued> = new
+            .into_iter()
+            .map(|n| Queued::of(LinkageId::new(), n))
+            .collect();
+        let insert = |conn: &mut AnyConnection| {
+            for chunk in rows.chunks(ROWS) {
+                with_conn!(conn, |c| diesel::insert_into(linkage_queue::table)
+                    .values(chunk)
+                    .execute(c))?;
+            }
+            Ok(())
+        };
+        if rows.len() <= ROWS {
+            insert(conn)
+        } else {
+            crate::transaction(conn, insert)
+        }
     }
 
     /// Appends up to `limit` queued reads to their chains, oldest first, and removes them from the queue, in
