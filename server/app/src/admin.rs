@@ -54,12 +54,39 @@ pub async fn register_app(
     }
 }
 
-/// Prints every registered app: client id, kind, name, operator and scopes.
+/// Withdraws an app and prints what that ended; false when no live app has the client id.
+pub async fn withdraw_app(config: Config, client_id: &str) -> anyhow::Result<bool> {
+    let state = startup::build_state(config).await?;
+    match crate::services::apps::withdraw(&state, client_id).await? {
+        Some(done) => {
+            let shown = serde_json::json!({
+                "client_id": done.app.client_id,
+                "consents_revoked": done.consents,
+                "tokens_dropped": done.tokens,
+            });
+            println!("{}", serde_json::to_string_pretty(&shown)?);
+            Ok(true)
+        }
+        None => {
+            eprintln!("portal: no live app has the client id {client_id}");
+            Ok(false)
+        }
+    }
+}
+
+/// Prints every registered app: client id, kind, name, operator, scopes and, once withdrawn, when.
 pub async fn list_apps(config: Config) -> anyhow::Result<()> {
     let state = startup::build_state(config).await?;
     for app in crate::services::apps::list(&state).await? {
+        let withdrawn = app
+            .revoked_at
+            .map(|at| {
+                let (on, time) = crate::services::history::japan_time(at);
+                format!("\twithdrawn {on} {time}")
+            })
+            .unwrap_or_default();
         println!(
-            "{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}{withdrawn}",
             app.client_id,
             if app.confidential {
                 "confidential"

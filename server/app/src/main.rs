@@ -212,8 +212,15 @@ enum AppCommand {
         #[arg(long)]
         public: bool,
     },
-    /// Every registered app: client id, name, operator, scopes.
+    /// Every registered app: client id, kind, name, operator, scopes, and whether it was withdrawn.
     List,
+    /// Withdraw an app: citizens can no longer consent to it, every live consent to it is revoked and its
+    /// tokens stop working at once.
+    Withdraw {
+        /// The app's client id (see `portal app list`).
+        #[arg(value_name = "CLIENT_ID")]
+        client_id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -290,6 +297,9 @@ fn run_admin(config: Config, command: Command) -> anyhow::Result<bool> {
             Command::App {
                 action: AppCommand::List,
             } => admin::list_apps(config).await?,
+            Command::App {
+                action: AppCommand::Withdraw { client_id },
+            } => return admin::withdraw_app(config, &client_id).await,
             Command::Banks {
                 action: BanksCommand::Status,
             } => admin::banks_status(config).await?,

@@ -47,6 +47,8 @@ pub struct RegisteredApp {
     scopes: Vec<String>,
     redirect_uris: Vec<String>,
     confidential: bool,
+    /// Unix milliseconds when the operator withdrew it; null while it is live.
+    withdrawn_at: Option<i64>,
 }
 
 impl RegisteredApp {
@@ -64,6 +66,7 @@ impl RegisteredApp {
                 .map(str::to_owned)
                 .collect(),
             confidential: app.confidential,
+            withdrawn_at: app.revoked_at,
         }
     }
 }
@@ -141,4 +144,36 @@ impl AppMutation {
             Err(e) => Err(e.extend()),
         }
     }
+
+    /// Withdraws an app (the operator only): no citizen can consent to it again, every live consent to it
+    /// is revoked and its tokens stop working at once. `NOT_FOUND` for a client id of no live app.
+    async fn withdraw_app(
+        &self,
+        ctx: &Context<'_>,
+        client_id: String,
+    ) -> async_graphql::Result<WithdrawnApp> {
+        operator(ctx)?;
+        match apps::withdraw(state(ctx)?, &client_id)
+            .await
+            .map_err(|e| e.extend())?
+        {
+            Some(done) => Ok(WithdrawnApp {
+                app: RegisteredApp::of(&done.app, None),
+                consents_revoked: done.consents as i64,
+                tokens_dropped: done.tokens as i64,
+            }),
+            None => Err(async_graphql::Error::new("no live app has that client id")
+                .extend_with(|_, e| e.set("code", crate::graphql::error::NOT_FOUND))),
+        }
+    }
+}
+
+/// An app just withdrawn, and what that ended.
+#[derive(SimpleObject)]
+pub struct WithdrawnApp {
+    app: RegisteredApp,
+    /// Live consents revoked.
+    consents_revoked: i64,
+    /// Live access tokens dropped.
+    tokens_dropped: i64,
 }

@@ -5,6 +5,7 @@
 
 use portal_storage::ids::AppId;
 use portal_storage::models::app::App;
+use portal_storage::models::consent::AppConsent;
 use portal_storage::now_millis;
 
 use crate::error::AppError;
@@ -213,6 +214,48 @@ pub async fn register(
     Ok(Ok(Registered {
         app,
         client_secret: secret,
+    }))
+}
+
+/// What withdrawing an app ended.
+#[derive(Debug)]
+pub struct Withdrawal {
+    pub app: App,
+    /// Live consents revoked.
+    pub consents: usize,
+    /// Live access tokens dropped.
+    pub tokens: usize,
+}
+
+/// Withdraws an app (the operator's decision, e.g. after misuse): the authorization server no longer knows
+/// it (no consent page, code or token for it), and every live consent to it is revoked in the same
+/// transaction; then its access tokens are dropped, so its next API call fails. `None` when no live app
+/// has the client id. Tokens issued while this runs are dropped by the consent check that follows every
+/// issue.
+pub async fn withdraw(state: &AppState, client_id: &str) -> Result<Option<Withdrawal>, AppError> {
+    let now = now_millis();
+    let id = client_id.to_owned();
+    let done = state
+        .db
+        .run(move |c| {
+            portal_storage::transaction(c, |c| {
+                let Some(app) = App::withdraw(c, &id, now)? else {
+                    return Ok(None);
+                };
+                let (consents, tokens) = AppConsent::revoke_all_of_app(c, app.id, now)?;
+                Ok(Some((app, consents, tokens)))
+            })
+        })
+        .await?;
+    let Some((app, consents, tokens)) = done else {
+        return Ok(None);
+    };
+    crate::services::oauth::drop_access_tokens(state, &tokens).await?;
+    tracing::info!(client_id = %app.client_id, consents, tokens = tokens.len(), "app withdrawn");
+    Ok(Some(Withdrawal {
+        app,
+        consents,
+        tokens: tokens.len(),
     }))
 }
 

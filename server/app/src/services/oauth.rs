@@ -482,7 +482,10 @@ fn revoked_meanwhile() -> OAuthError {
     )
 }
 
-async fn drop_access_tokens(state: &AppState, hashes: &[String]) -> Result<(), AppError> {
+pub(crate) async fn drop_access_tokens(
+    state: &AppState,
+    hashes: &[String],
+) -> Result<(), AppError> {
     for hash in hashes {
         state.kv.delete(&access_key(hash)).await?;
     }

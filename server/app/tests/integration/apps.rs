@@ -12,7 +12,7 @@ use crate::common::TestApp;
 
 const REGISTER: &str = "mutation($a: AppInput!) { registerApp(app: $a) { clientId clientSecret name scopes redirectUris confidential } }";
 
-async fn operator_token(app: &TestApp, code: &str) -> String {
+pub(crate) async fn operator_token(app: &TestApp, code: &str) -> String {
     app.state
         .db
         .run(agencies::ensure_registry)

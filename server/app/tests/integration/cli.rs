@@ -383,6 +383,20 @@ fn an_app_is_registered_from_the_command_line() {
     let (code, listed, _) = portal(&env, &["app", "list"]);
     assert_eq!(code, 0);
     assert!(listed.contains("確定申告アシスト") && listed.contains("public"));
+    assert!(!listed.contains("withdrawn"), "{listed}");
+
+    // Withdrawn: listed as such; a second withdrawal finds no live app.
+    let client_id = shown["client_id"].as_str().expect("client id");
+    let (code, stdout, stderr) = portal(&env, &["app", "withdraw", client_id]);
+    assert_eq!(code, 0, "{stderr}");
+    let done: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(done["client_id"], client_id);
+    assert_eq!(done["consents_revoked"], 0, "nobody had connected");
+    let (_, listed, _) = portal(&env, &["app", "list"]);
+    assert!(listed.contains("\twithdrawn "), "{listed}");
+    let (code, _, stderr) = portal(&env, &["app", "withdraw", client_id]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no live app"), "{stderr}");
 
     let (code, _, stderr) = portal(
         &env,

@@ -1719,3 +1719,70 @@ async fn an_apps_token_reads_its_citizens_records_only_within_the_consented_scop
     assert!(answer["data"].is_null(), "{answer}");
     assert_eq!(answer["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
 }
+
+const WITHDRAW: &str = "mutation($c: String!) { withdrawApp(clientId: $c) { app { clientId withdrawnAt } consentsRevoked tokensDropped } }";
+
+#[actix_web::test]
+async fn an_app_withdrawn_by_the_operator_stops_at_once_for_every_citizen() {
+    let app = start().await;
+    let hanako = Citizen::sign_in(&app, "山田 花子").await;
+    let ichiro = Citizen::sign_in(&app, "佐藤 一郎").await;
+    let phr = confidential(&app, "けんこう手帳", &["health_checkups"]).await;
+    let other = public(&app, "家計簿アプリ", &["health_checkups"]).await;
+    let theirs = [
+        connect(&app, &hanako, &phr, "health_checkups").await,
+        connect(&app, &ichiro, &phr, "health_checkups").await,
+    ];
+    let kept = connect(&app, &hanako, &other, "health_checkups").await;
+
+    // Only the portal's operator withdraws apps.
+    let ward = crate::apps::operator_token(&app, "131016").await;
+    let refused = crate::agency::graphql(&app, &ward, WITHDRAW, json!({"c": phr.id})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+    assert_api_answers(&app, &theirs[0].access).await;
+
+    let operator = crate::apps::operator_token(&app, "digital").await;
+    let done = crate::agency::graphql(&app, &operator, WITHDRAW, json!({"c": phr.id})).await;
+    let done = &done["data"]["withdrawApp"];
+    assert_eq!(done["app"]["clientId"], phr.id.as_str(), "{done}");
+    assert!(done["app"]["withdrawnAt"].is_i64(), "{done}");
+    assert_eq!(done["consentsRevoked"], 2, "both citizens' consents");
+    assert_eq!(done["tokensDropped"], 2, "both access tokens");
+
+    // Its tokens stop at once: the API, refreshing, introspection by it (it no longer authenticates).
+    for tokens in &theirs {
+        assert_api_refused(&app, &tokens.access).await;
+        assert_refused(
+            &refresh(&app, &phr, &tokens.refresh, None).await,
+            401,
+            "invalid_client",
+        );
+    }
+    assert!(consents(&app, ichiro.id).await.is_empty());
+    // No citizen can be asked to consent to it again; the page says the app is unknown and sends nowhere.
+    let page = open(
+        &app,
+        &hanako,
+        &request(&phr, "health_checkups", &new_state(), &Pkce::new()),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.headers.get("location").is_none());
+    let html = connected_page(&app, &hanako).await;
+    assert!(
+        !html.contains("けんこう手帳") && html.contains("家計簿アプリ"),
+        "{html}"
+    );
+    // Another app's consent is untouched.
+    assert_api_answers(&app, &kept.access).await;
+
+    // Withdrawing it again finds no live app.
+    let again = crate::agency::graphql(&app, &operator, WITHDRAW, json!({"c": phr.id})).await;
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{again}"
+    );
+}

@@ -393,9 +393,11 @@ async fn alerts_wait_for_the_smtp_server_and_then_arrive_exactly_once() {
 
     let mut smtp = SmtpServer::new("aiosmtpd.handlers.Mailbox");
     let sender = world.sender(&smtp);
+    // Back-off long enough that the check "not due yet" below holds however slowly a loaded machine runs
+    // the first batch.
     let retry = RetryPolicy {
-        first_delay_ms: 300,
-        max_delay_ms: 1000,
+        first_delay_ms: 2_000,
+        max_delay_ms: 4_000,
         max_attempts: 10,
     };
     let options = quick(200, retry);
@@ -410,7 +412,7 @@ async fn alerts_wait_for_the_smtp_server_and_then_arrive_exactly_once() {
         assert_eq!(mail.attempts, 1);
         assert!(mail.claimed_until.is_none());
         assert!(mail.last_error.is_some());
-        assert!(mail.next_attempt_at >= before + 300, "backed off");
+        assert!(mail.next_attempt_at >= before + 2_000, "backed off");
     }
     // Not due yet: nothing is claimed.
     let outcome = work_batch(&sender, &options, &mut stop)
@@ -419,7 +421,7 @@ async fn alerts_wait_for_the_smtp_server_and_then_arrive_exactly_once() {
     assert_eq!(outcome.claimed, 0);
 
     // A second attempt while still down counts too.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
     let outcome = work_batch(&sender, &options, &mut stop)
         .await
         .expect("batch");

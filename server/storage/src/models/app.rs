@@ -53,6 +53,23 @@ impl App {
         Ok(found)
     }
 
+    /// Withdraws a live app (the operator's decision): from now on it is unknown to the authorization
+    /// server. Returns it, or `None` when no live app has that client id.
+    pub fn withdraw(
+        conn: &mut AnyConnection,
+        client_id: &str,
+        now: i64,
+    ) -> Result<Option<App>, StorageError> {
+        let withdrawn = with_conn!(conn, |c| diesel::update(apps::table)
+            .filter(apps::client_id.eq(client_id))
+            .filter(apps::revoked_at.is_null())
+            .set(apps::revoked_at.eq(Some(now)))
+            .returning(App::as_returning())
+            .get_result(c)
+            .optional())?;
+        Ok(withdrawn)
+    }
+
     /// Every app, oldest first (a short list: apps are registered by hand).
     pub fn all(conn: &mut AnyConnection) -> Result<Vec<App>, StorageError> {
         let rows = with_conn!(conn, |c| apps::table

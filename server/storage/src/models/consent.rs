@@ -158,6 +158,31 @@ impl AppConsent {
         }))?;
         Ok(dropped)
     }
+    /// Revokes every live consent to `app` (an app withdrawn by the operator) and returns the hashes of their
+    /// access tokens still live, for the caller to drop from the key-value store. One transaction.
+    pub fn revoke_all_of_app(
+        conn: &mut AnyConnection,
+        app: AppId,
+        now: i64,
+    ) -> Result<(usize, Vec<String>), StorageError> {
+        let revoked = with_conn!(conn, |c| c.transaction(|c| {
+            let live = app_tokens::table
+                .inner_join(app_consents::table)
+                .filter(app_consents::app_id.eq(app))
+                .filter(app_consents::revoked_at.is_null())
+                .filter(app_tokens::kind.eq(ACCESS))
+                .filter(app_tokens::expires_at.gt(now))
+                .select(app_tokens::token_hash)
+                .load::<String>(c)?;
+            let consents = diesel::update(app_consents::table)
+                .filter(app_consents::app_id.eq(app))
+                .filter(app_consents::revoked_at.is_null())
+                .set(app_consents::revoked_at.eq(Some(now)))
+                .execute(c)?;
+            Ok::<_, diesel::result::Error>((consents, live))
+        }))?;
+        Ok(revoked)
+    }
 }
 
 impl AppToken {

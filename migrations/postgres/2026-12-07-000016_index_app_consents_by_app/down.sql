@@ -1,0 +1,1 @@
+DROP INDEX app_consents_app;
