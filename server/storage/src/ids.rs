@@ -167,3 +167,8 @@ typed_id!(
     /// A citizen's consent to an app reading their data (期間連携).
     ConsentId
 );
+
+typed_id!(
+    /// A citizen's naming of another citizen as their proxy (代理人).
+    ProxyId
+);

@@ -468,6 +468,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    proxies (id) {
+        id -> Text,
+        principal_id -> Text,
+        proxy_id -> Nullable<Text>,
+        scope -> Text,
+        ends_on -> Text,
+        invitation_hash -> Nullable<Text>,
+        invitation_expires_at -> BigInt,
+        created_at -> BigInt,
+        accepted_at -> Nullable<BigInt>,
+        ended_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(proxies, citizens);
 diesel::joinable!(app_consents -> apps (app_id));
 diesel::joinable!(app_tokens -> app_consents (consent_id));
 diesel::allow_tables_to_appear_in_same_query!(app_consents, apps);

@@ -29,6 +29,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod payments;
 pub mod prefill;
+pub mod proxies;
 pub mod records;
 pub mod seed;
 pub mod sign_in;

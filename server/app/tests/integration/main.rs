@@ -30,6 +30,7 @@ mod ops;
 mod outbox;
 mod own_data;
 mod pages;
+mod proxies;
 mod schema_sdl;
 mod security;
 mod seed;

@@ -16,6 +16,7 @@ pub mod inbox;
 pub mod linkage;
 pub mod notice;
 pub mod outbox;
+pub mod proxy;
 pub mod record;
 pub mod security_event;
 pub mod task;
