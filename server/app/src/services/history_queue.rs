@@ -45,7 +45,7 @@ impl HistoryQueue {
     /// Queues the history row of a read and waits until it is committed.
     pub async fn push(&self, row: NewLinkage) -> Result<(), AppError> {
         let (reply, committed) = oneshot::channel();
-        let stopped = || StorageError::Malformed("the history writer has stopped".to_owned());
+        let stopped = || StorageError::Batch("the history writer has stopped".to_owned());
         self.tx
             .send((row, reply))
             .await

@@ -155,18 +155,27 @@ impl Proxy {
         Ok(found)
     }
 
-    /// How many invitations and proxies of `principal` are running (open or in force) as of `now`/`today`.
+    /// How many invitations and proxies of `principal` are running (open or in force) as of `now`/`today`:
+    /// one count on the principal's index.
     pub fn running(
         conn: &mut AnyConnection,
         principal: CitizenId,
         now: i64,
         today: &str,
     ) -> Result<usize, StorageError> {
-        let rows = Self::given(conn, principal, 200)?;
-        Ok(rows
-            .iter()
-            .filter(|p| p.invitation_open(now) || p.in_force(today))
-            .count())
+        let open = proxies::proxy_id
+            .is_null()
+            .and(proxies::invitation_expires_at.gt(now));
+        let in_force = proxies::proxy_id
+            .is_not_null()
+            .and(proxies::ends_on.ge(today));
+        let n = with_conn!(conn, |c| proxies::table
+            .filter(proxies::principal_id.eq(principal))
+            .filter(proxies::ended_at.is_null())
+            .filter(open.or(in_force))
+            .count()
+            .get_result::<i64>(c))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 }
 
