@@ -123,6 +123,16 @@ pub fn grouped(raw: &str) -> String {
     out
 }
 
+/// Full-width digits (０-９, as Japanese input methods type them) as ASCII; anything else unchanged.
+pub fn ascii_digits(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(u32::from(c) - 0xFF10 + u32::from(b'0')).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +167,10 @@ mod tests {
         assert_eq!(grouped("007"), "7");
         assert_eq!(grouped("12a"), "12a");
         assert_eq!(value(Lang::Ja, ValueKind::Text, "<b>"), "<b>");
+    }
+
+    #[test]
+    fn full_width_digits_become_ascii() {
+        assert_eq!(ascii_digits("２０２７年3"), "2027年3");
     }
 }

@@ -30,6 +30,17 @@ pub struct SessionView {
     /// Notices in the inbox the citizen has not opened, for the header's link to お知らせ; `None` on a page
     /// that does not count them (the idle warning, which must not touch the session).
     pub unread_notices: Option<u64>,
+    /// Set while the user acts as someone's proxy (代理人): every page then says so, with a way back.
+    pub acting_for: Option<ActingView>,
+}
+
+/// Whom a proxy is acting for, for the banner on every page.
+#[derive(Debug, Clone, Default)]
+pub struct ActingView {
+    /// The principal's name.
+    pub name: String,
+    /// The proxy may act (apply, reply), not only read.
+    pub may_act: bool,
 }
 
 impl SessionView {
@@ -200,6 +211,7 @@ mod tests {
             idle_seconds_left: idle,
             warn_seconds_before: warn,
             unread_notices: None,
+            acting_for: None,
         };
         assert_eq!(view(3600, 120).warning_after(), 3480);
         assert_eq!(view(60, 120).warning_after(), 0);

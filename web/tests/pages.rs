@@ -56,6 +56,7 @@ fn signed_in(lang: Lang, path: &str) -> Shell {
             idle_seconds_left: 3600,
             warn_seconds_before: 120,
             unread_notices: Some(3),
+            acting_for: None,
         }),
         ..shell(lang, path)
     }
@@ -261,6 +262,7 @@ fn all_pages(lang: Lang) -> Vec<(String, String, bool, Vec<&'static str>)> {
             render(&ErrorPage {
                 shell: shell(lang, "/some/where?x=1"),
                 status: *status,
+                acting: None,
             }),
             true,
             vec![],
@@ -943,6 +945,7 @@ fn error_pages_are_specific() {
             ErrorPage {
                 shell: shell(Lang::Ja, "/"),
                 status: *status,
+                acting: None,
             }
             .heading()
         })
@@ -951,6 +954,7 @@ fn error_pages_are_specific() {
     let not_found = render(&ErrorPage {
         shell: shell(Lang::Ja, "/x"),
         status: 404,
+        acting: None,
     });
     assert!(not_found.contains("<title>エラー: ページが見つかりません - マイナポータル</title>"));
     assert!(not_found.contains("<h1 class=\"heading-xl\">ページが見つかりません</h1>"));
@@ -958,11 +962,13 @@ fn error_pages_are_specific() {
     let en = render(&ErrorPage {
         shell: shell(Lang::En, "/x"),
         status: 404,
+        acting: None,
     });
     assert!(en.contains("<title>Error: Page not found - Mynaportal</title>"));
     let unknown = render(&ErrorPage {
         shell: shell(Lang::En, "/x"),
         status: 418,
+        acting: None,
     });
     assert!(unknown.contains(Lang::En.t("error.generic.heading")));
 }

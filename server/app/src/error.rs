@@ -16,6 +16,10 @@ pub enum AppError {
     /// A POST whose CSRF token is missing or does not match the cookie.
     #[error("the form's security token is missing or does not match")]
     Csrf,
+    /// Not allowed while acting as someone's proxy (the request says why: see
+    /// [`crate::auth::extract::ActingRefusal`]).
+    #[error("not allowed while acting for someone")]
+    NotWhileActing,
     #[error("bad request: {0}")]
     BadRequest(String),
     /// A post larger than any form of the portal sends.
@@ -43,7 +47,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
-            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Csrf | AppError::NotWhileActing => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             // Every connection busy or the database gone: the client may retry.

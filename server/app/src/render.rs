@@ -52,7 +52,8 @@ pub async fn citizen_shell(
     let name = match &session.name {
         Some(name) => name.clone(),
         None => {
-            let id = signed_in.citizen;
+            // The person signed in, also while they act for someone (the banner names the principal).
+            let id = signed_in.actor;
             let citizen = state
                 .db
                 .run(move |c| Citizen::find(c, id))

@@ -183,6 +183,7 @@ diesel::table! {
         listed -> Bool,
         read_at -> Nullable<BigInt>,
         archived_at -> Nullable<BigInt>,
+        read_by -> Nullable<Text>,
     }
 }
 
@@ -341,6 +342,8 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         submitted_at -> Nullable<BigInt>,
+        acted_by -> Nullable<Text>,
+        acted_by_name -> Nullable<Text>,
     }
 }
 
@@ -353,6 +356,8 @@ diesel::table! {
         actor -> Text,
         body -> Nullable<Text>,
         at -> BigInt,
+        acted_by -> Nullable<Text>,
+        acted_by_name -> Nullable<Text>,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod history;
 pub mod my_data;
 pub mod notice_mail;
 pub mod notices;
+pub mod proxies;
 pub mod services;
 pub mod sign_in;
 
@@ -40,55 +41,62 @@ pub struct AccessibilityPage {
 pub struct ErrorPage {
     pub shell: Shell,
     pub status: u16,
+    /// Set when the request was refused because the user acts as someone's proxy.
+    pub acting: Option<ActingRefused>,
+}
+
+/// A request refused while acting for someone (代理人): for whom, and why.
+#[derive(Debug, Clone)]
+pub struct ActingRefused {
+    pub principal_name: String,
+    /// `principals_own` (never for a proxy), `read_only` (the proxy may only read) or `ended` (the relation
+    /// ended or lapsed; the session now acts for the user themselves).
+    pub reason: &'static str,
 }
 
 impl ErrorPage {
+    fn acting_text(&self, part: &str) -> Option<String> {
+        let acting = self.acting.as_ref()?;
+        let key = format!("error.acting.{}.{part}", acting.reason);
+        Some(self.shell.tv(&key, "name", &acting.principal_name))
+    }
+
     /// The page heading (also the `<title>`, after the "エラー: " prefix).
-    pub fn heading(&self) -> &'static str {
-        let t = |key| self.shell.t(key);
-        match self.status {
-            400 => t("error.400.heading"),
-            403 => t("error.403.heading"),
-            404 => t("error.404.heading"),
-            405 => t("error.405.heading"),
-            413 => t("error.413.heading"),
-            429 => t("error.429.heading"),
-            500 => t("error.500.heading"),
-            503 => t("error.503.heading"),
-            _ => t("error.generic.heading"),
+    pub fn heading(&self) -> String {
+        if let Some(text) = self.acting_text("heading") {
+            return text;
         }
+        self.status_text("heading").to_owned()
     }
 
     /// What happened, in plain words.
-    pub fn body(&self) -> &'static str {
-        let t = |key| self.shell.t(key);
-        match self.status {
-            400 => t("error.400.body"),
-            403 => t("error.403.body"),
-            404 => t("error.404.body"),
-            405 => t("error.405.body"),
-            413 => t("error.413.body"),
-            429 => t("error.429.body"),
-            500 => t("error.500.body"),
-            503 => t("error.503.body"),
-            _ => t("error.generic.body"),
+    pub fn body(&self) -> String {
+        if let Some(text) = self.acting_text("body") {
+            return text;
         }
+        self.status_text("body").to_owned()
     }
 
     /// What the user can do next.
-    pub fn next(&self) -> &'static str {
-        let t = |key| self.shell.t(key);
-        match self.status {
-            400 => t("error.400.next"),
-            403 => t("error.403.next"),
-            404 => t("error.404.next"),
-            405 => t("error.405.next"),
-            413 => t("error.413.next"),
-            429 => t("error.429.next"),
-            500 => t("error.500.next"),
-            503 => t("error.503.next"),
-            _ => t("error.generic.next"),
+    pub fn next(&self) -> String {
+        if let Some(text) = self.acting_text("next") {
+            return text;
         }
+        self.status_text("next").to_owned()
+    }
+
+    /// Whether the page offers to stop acting for someone (not after the relation ended: it already has).
+    pub fn offers_switch_back(&self) -> bool {
+        self.acting.as_ref().is_some_and(|a| a.reason != "ended")
+    }
+
+    fn status_text(&self, part: &str) -> &'static str {
+        let t = |key: &str| self.shell.t(key);
+        let status = match self.status {
+            400 | 403 | 404 | 405 | 413 | 429 | 500 | 503 => self.status.to_string(),
+            _ => "generic".to_owned(),
+        };
+        t(&format!("error.{status}.{part}"))
     }
 
     /// Server-side faults and unknown errors, where pointing to the feedback form helps.

@@ -318,6 +318,15 @@ impl SignInFailedPage {
     }
 }
 
+/// My page's links to what stays the principal's own, left out for a proxy acting for them (the server refuses
+/// those pages to a proxy whatever the links).
+const PRINCIPALS_OWN: [&str; 4] = [
+    "/account",
+    "/settings/email",
+    "/settings/apps",
+    "/settings/proxies",
+];
+
 impl MyPage {
     /// What the citizen can do now, each a link: (href, title, description).
     pub fn available(&self) -> Vec<(&'static str, &'static str, &'static str)> {
@@ -355,7 +364,24 @@ impl MyPage {
                 t("email.settings.menu_text"),
             ),
             ("/settings/apps", t("apps.menu_title"), t("apps.menu_text")),
+            (
+                "/settings/proxies",
+                t("proxies.menu_title"),
+                t("proxies.menu_text"),
+            ),
         ]
+        .into_iter()
+        // A proxy acting for someone is not offered what stays the principal's own.
+        .filter(|(href, _, _)| !self.acting() || !PRINCIPALS_OWN.contains(href))
+        .collect()
+    }
+
+    /// Whether the user is acting as someone's proxy on this page.
+    pub fn acting(&self) -> bool {
+        self.shell
+            .session
+            .as_ref()
+            .is_some_and(|s| s.acting_for.is_some())
     }
 
     /// What the signed-in page will offer, shown as plain text (no links yet): (title, description). Empty

@@ -76,6 +76,24 @@ pub struct Session {
     /// Dropped by the citizen's own reads and archiving, and outdated by any notice posted since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread: Option<UnreadCount>,
+    /// Set while the citizen acts as someone's proxy (代理人): pages then show and change the principal's
+    /// affairs, within the proxy's scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acting_for: Option<ActingFor>,
+}
+
+/// Whom a session acts for, as chosen when switching. The relation is checked again on every request: the
+/// principal may end it at any time, and it lapses after its last day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActingFor {
+    /// The proxy relation (`proxies.id`).
+    pub relation: String,
+    pub principal_id: String,
+    pub principal_name: String,
+    /// The signed-in citizen's own name, recorded on what they do for the principal.
+    pub own_name: String,
+    /// `read` or `act`, as when switching (a relation's scope never changes; it is checked again anyway).
+    pub scope: String,
 }
 
 impl Session {
@@ -146,6 +164,7 @@ impl<'a> Sessions<'a> {
             last_seen: now,
             name: None,
             unread: None,
+            acting_for: None,
         };
         self.store(&token, &session).await?;
         Ok(token)

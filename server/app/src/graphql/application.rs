@@ -27,6 +27,18 @@ pub struct ApplicationEventInfo {
     body: Option<String>,
     /// Milliseconds since 1970.
     at: i64,
+    /// For the citizen's events: the name of the proxy (代理人) who acted for them; null when they acted
+    /// themselves.
+    acted_by_name: Option<String>,
+}
+
+/// A proxy (代理人) who acted for the citizen.
+#[derive(SimpleObject)]
+pub struct ActingPerson {
+    /// Your agency's pseudonym for the proxy.
+    citizen: String,
+    /// The proxy's name as it was when they acted.
+    name: String,
 }
 
 impl From<ApplicationEvent> for ApplicationEventInfo {
@@ -37,6 +49,7 @@ impl From<ApplicationEvent> for ApplicationEventInfo {
             actor: e.actor,
             body: e.body,
             at: e.at,
+            acted_by_name: e.acted_by_name,
         }
     }
 }
@@ -120,6 +133,8 @@ pub struct AgencyApplication {
     submitted_at: Option<i64>,
     /// Your agency's pseudonym for the citizen.
     citizen: String,
+    /// The proxy (代理人) who sent it for the citizen; null when the citizen sent it.
+    acted_by: Option<ActingPerson>,
     form: String,
     form_version: i32,
     /// The answers by field id, as `portal_forms::answers::Answers` stores them.
@@ -177,6 +192,9 @@ fn shown(seen: Seen, events: Vec<ApplicationEvent>) -> AgencyApplication {
         status: a.status,
         submitted_at: a.submitted_at,
         citizen: seen.citizen,
+        acted_by: seen
+            .acted_by
+            .map(|(citizen, name)| ActingPerson { citizen, name }),
         form: seen.form.form_key,
         form_version: seen.form.version,
         attachments: seen
@@ -226,7 +244,8 @@ fn status(code: &str) -> async_graphql::Result<ApplicationStatus> {
 /// How an export is written.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum ExportFormat {
-    /// One row per application: receipt_number, status, submitted_at, citizen, then one column per field
+    /// One row per application: receipt_number, status, submitted_at, citizen, acted_by and acted_by_name
+    /// (the proxy who sent it for the citizen, if one did), then one column per field
     /// (groups flattened as `<group>.<n>.<field>`, see `portal_forms::answers::csv_header`).
     Csv,
     /// A JSON array of the applications as `applications` returns them.
@@ -358,6 +377,9 @@ impl ApplicationQuery {
                             "status": a.status,
                             "submittedAt": a.submitted_at,
                             "citizen": s.citizen,
+                            "actedBy": s.acted_by.as_ref().map(|(citizen, name)| {
+                                serde_json::json!({ "citizen": citizen, "name": name })
+                            }),
                             "form": s.form.form_key,
                             "formVersion": s.form.version,
                             "answers": s.answers,

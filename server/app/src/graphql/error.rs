@@ -21,6 +21,7 @@ impl AppError {
             AppError::NotFound => NOT_FOUND,
             AppError::SignInRequired => UNAUTHENTICATED,
             AppError::BadRequest(_) | AppError::TooLarge | AppError::Csrf => BAD_REQUEST,
+            AppError::NotWhileActing => FORBIDDEN,
             AppError::Storage(_) => UNAVAILABLE,
             AppError::Bank(_)
             | AppError::Mail(_)

@@ -6,10 +6,12 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
-use portal_web::pages::ErrorPage;
+use portal_web::pages::{ActingRefused, ErrorPage};
 
+use crate::auth::extract::ActingRefusal;
 use crate::auth::return_to::{self, ReturnTo};
 use crate::render;
+use crate::services::proxies::NotWhileActing;
 
 const MACHINE_PATHS: &[&str] = &[
     "/graphql",
@@ -60,9 +62,21 @@ pub async fn error_pages(
     }
     let allow = res.headers().get(header::ALLOW).cloned();
     let (req, _) = res.into_parts();
+    let acting = req
+        .extensions()
+        .get::<ActingRefusal>()
+        .map(|refusal| ActingRefused {
+            principal_name: refusal.principal_name.clone(),
+            reason: match refusal.reason {
+                NotWhileActing::PrincipalsOwn => "principals_own",
+                NotWhileActing::ReadOnly => "read_only",
+                NotWhileActing::Ended => "ended",
+            },
+        });
     let page = ErrorPage {
         shell: render::shell(&req),
         status: status.as_u16(),
+        acting,
     };
     let mut response = render::page(status, &page).unwrap_or_else(|e| {
         tracing::error!(error = %e, "rendering the error page failed");

@@ -18,6 +18,7 @@ mod notices;
 mod oauth;
 mod ops;
 mod pages;
+mod proxies;
 mod services;
 mod session;
 pub mod sign_in;
@@ -228,6 +229,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/settings/apps/{consent}/revoke",
             web::post().to(connected_apps::revoke::submit),
+        )
+        // 代理人: both lists, naming a proxy (its code shown once), accepting with a code and a
+        // confirmation, ending one, and switching to and from acting for someone.
+        .route("/settings/proxies", web::get().to(proxies::list::show))
+        .service(
+            web::resource("/settings/proxies/new")
+                .route(web::get().to(proxies::new::show))
+                .route(web::post().to(proxies::new::submit)),
+        )
+        .service(
+            web::resource("/settings/proxies/accept")
+                .route(web::get().to(proxies::accept::show))
+                .route(web::post().to(proxies::accept::submit)),
+        )
+        .route(
+            "/settings/proxies/accept/confirm",
+            web::post().to(proxies::confirm::submit),
+        )
+        .route(
+            "/settings/proxies/stop",
+            web::post().to(proxies::stop::submit),
+        )
+        .route(
+            "/settings/proxies/{id}/end",
+            web::post().to(proxies::end::submit),
+        )
+        .route(
+            "/settings/proxies/{id}/act",
+            web::post().to(proxies::act::submit),
         )
         .service(
             web::resource("/graphql")

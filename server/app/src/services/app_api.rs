@@ -199,37 +199,23 @@ pub async fn notices(
     })
 }
 
-/// The history row of an app's read of `item` that answered with data from `providers` (agency codes,
-/// repeats allowed): `no_data` when it answered nothing.
+/// The history row of an app's read of `item` that answered with data from `providers`.
 fn history_row<'a>(
     principal: &AppPrincipal,
     item: &str,
     providers: impl Iterator<Item = &'a str>,
 ) -> NewLinkage {
-    let mut distinct: Vec<String> = Vec::new();
-    for code in providers {
-        if !distinct.iter().any(|p| p == code) {
-            distinct.push(code.to_owned());
-        }
-    }
-    let result = if distinct.is_empty() {
-        "no_data"
-    } else {
-        "provided"
-    };
-    NewLinkage {
-        citizen_id: principal.citizen_id,
-        at: now_millis(),
-        requester_kind: "app".to_owned(),
-        requester_id: principal.client_id.clone(),
-        requester_name: format!("{}（{}）", principal.app_name, principal.operator),
-        providers: distinct,
-        items: vec![item.to_owned()],
-        task_code: String::new(),
-        purpose: principal.purpose.clone(),
-        result: result.to_owned(),
-        withheld: false,
-    }
+    crate::services::history::read_row(
+        principal.citizen_id,
+        crate::services::history::Reader {
+            kind: "app",
+            id: principal.client_id.clone(),
+            name: format!("{}（{}）", principal.app_name, principal.operator),
+            purpose: principal.purpose.clone(),
+        },
+        item,
+        providers,
+    )
 }
 
 /// Counts an API call against the app's limit per minute; `Some(seconds)` to wait when over it.

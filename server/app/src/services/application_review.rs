@@ -39,6 +39,8 @@ pub struct Seen {
     pub application: Application,
     pub form: FormDefinition,
     pub citizen: String,
+    /// The proxy (代理人) who sent it for the citizen: the agency's pseudonym for them, and their name.
+    pub acted_by: Option<(String, String)>,
     pub answers: Answers,
 }
 
@@ -50,6 +52,12 @@ fn parse_answers(application: &Application) -> Result<Answers, AppError> {
 fn seen(agency: &Agency, application: Application, form: FormDefinition) -> Result<Seen, AppError> {
     Ok(Seen {
         citizen: agencies::pseudonym(agency, application.citizen_id),
+        acted_by: application.acted_by.map(|id| {
+            (
+                agencies::pseudonym(agency, id),
+                application.acted_by_name.clone().unwrap_or_default(),
+            )
+        }),
         answers: parse_answers(&application)?,
         application,
         form,
@@ -159,6 +167,8 @@ pub async fn export_csv(
         "status".to_owned(),
         "submitted_at".to_owned(),
         "citizen".to_owned(),
+        "acted_by".to_owned(),
+        "acted_by_name".to_owned(),
     ];
     head.extend(answers::csv_header(&definition));
     let mut out = Csv::default();
@@ -172,6 +182,8 @@ pub async fn export_csv(
                 .map(|at| at.to_string())
                 .unwrap_or_default(),
             s.citizen.clone(),
+            s.acted_by.as_ref().map(|a| a.0.clone()).unwrap_or_default(),
+            s.acted_by.as_ref().map(|a| a.1.clone()).unwrap_or_default(),
         ];
         row.extend(answers::csv_row(&definition, &s.answers));
         out.row(&row);
@@ -304,6 +316,8 @@ pub async fn change_status(
                         actor: "agency".to_owned(),
                         body,
                         at: now,
+                        acted_by: None,
+                        acted_by_name: None,
                     },
                 )?;
                 Ok(true)
@@ -376,6 +390,8 @@ pub async fn send_message(
                     actor: "agency".to_owned(),
                     body: Some(body),
                     at: now_millis(),
+                    acted_by: None,
+                    acted_by_name: None,
                 },
             )
         })

@@ -139,7 +139,7 @@ pub fn digest_of(opened: &Opened) -> Result<String, AppError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     pub application: ApplicationId,
-    /// Whose card must sign: the signed-in citizen.
+    /// Whose card must sign: the signed-in citizen (the proxy, when acting for someone).
     pub citizen: CitizenId,
     pub form: String,
     pub version: i32,
@@ -207,7 +207,8 @@ pub async fn start(
     let digest = digest_of(opened)?;
     let document = Document {
         application: opened.application.id,
-        citizen: signed_in.citizen,
+        // A proxy signs with their own card, as themselves.
+        citizen: signed_in.actor,
         form: opened.form.form_key.clone(),
         version: opened.form.version,
         title_ja: opened.form.title_ja.clone(),

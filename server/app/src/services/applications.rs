@@ -16,6 +16,7 @@ use portal_storage::models::citizen::Citizen;
 use portal_storage::models::email_address::EmailAddress;
 use portal_storage::models::linkage::{LinkageRecord, NewLinkage};
 use portal_storage::models::outbox::{OutboxMail, purpose};
+use portal_storage::models::proxy::ActingProxy;
 use portal_storage::{StorageError, now_millis, transaction};
 
 use crate::error::AppError;
@@ -105,6 +106,7 @@ pub async fn start(
     state: &AppState,
     citizen: CitizenId,
     form_key: &str,
+    acting: Option<&ActingProxy>,
 ) -> Result<Option<(ApplicationId, String)>, AppError> {
     let Some((form, definition)) = form_definitions::latest(&state.db, form_key.to_owned()).await?
     else {
@@ -133,6 +135,8 @@ pub async fn start(
         created_at: now,
         updated_at: now,
         submitted_at: None,
+        acted_by: acting.map(|a| a.id),
+        acted_by_name: acting.map(|a| a.name.clone()),
     };
     let id = row.id;
     state.db.run(move |c| Application::insert(c, &row)).await?;
@@ -173,13 +177,21 @@ pub async fn open(
 }
 
 /// Saves a draft's answers; a prefilled value the citizen changed no longer claims its source.
-pub async fn save(state: &AppState, opened: &Opened, answers: &Answers) -> Result<(), AppError> {
+pub async fn save(
+    state: &AppState,
+    opened: &Opened,
+    answers: &Answers,
+    acting: Option<&ActingProxy>,
+) -> Result<(), AppError> {
     let mut sources = opened.sources.clone();
     sources.retain(|field, _| opened.answers.0.get(field) == answers.0.get(field));
     let (id, answers, sources) = (opened.application.id, to_json(answers)?, to_json(&sources)?);
+    let acting = acting.cloned();
     state
         .db
-        .run(move |c| Application::save_answers(c, id, &answers, &sources, now_millis()))
+        .run(move |c| {
+            Application::save_answers(c, id, &answers, &sources, now_millis(), acting.as_ref())
+        })
         .await?;
     Ok(())
 }
@@ -196,8 +208,12 @@ pub enum Submitted {
 
 /// Checks the whole application and sends it: the status, the receipt number, the first event of its
 /// history and a linkage record naming the agency that received the answers, all in one transaction.
-pub async fn submit(state: &AppState, opened: &Opened) -> Result<Submitted, AppError> {
-    send(state, opened, None).await
+pub async fn submit(
+    state: &AppState,
+    opened: &Opened,
+    acting: Option<&ActingProxy>,
+) -> Result<Submitted, AppError> {
+    send(state, opened, None, acting).await
 }
 
 /// What sending a signed application came to.
@@ -214,13 +230,14 @@ pub async fn submit_signed(
     state: &AppState,
     opened: &Opened,
     signed: &crate::services::application_signing::Signed,
+    acting: Option<&ActingProxy>,
 ) -> Result<SignedSubmission, AppError> {
     if crate::services::application_signing::digest_of(opened)? != signed.digest {
         return Ok(SignedSubmission::Changed);
     }
     let row = signed.row(opened.application.id);
     Ok(SignedSubmission::Submitted(
-        send(state, opened, Some(row)).await?,
+        send(state, opened, Some(row), acting).await?,
     ))
 }
 
@@ -228,7 +245,9 @@ async fn send(
     state: &AppState,
     opened: &Opened,
     signature: Option<ApplicationSignature>,
+    acting: Option<&ActingProxy>,
 ) -> Result<Submitted, AppError> {
+    let acting = acting.cloned();
     let problems = answers::check_all(&opened.definition, &opened.answers);
     if !problems.is_empty() {
         return Ok(Submitted::Incomplete(problems));
@@ -264,12 +283,25 @@ async fn send(
                 // A corrected application goes back to review under its receipt number.
                 let (sent, now_status) = if correcting {
                     (
-                        Application::resubmit(c, application.id, &answers_json, now)?,
+                        Application::resubmit(
+                            c,
+                            application.id,
+                            &answers_json,
+                            now,
+                            acting.as_ref(),
+                        )?,
                         ApplicationStatus::Reviewing,
                     )
                 } else {
                     (
-                        Application::submit(c, application.id, &answers_json, &number, now)?,
+                        Application::submit(
+                            c,
+                            application.id,
+                            &answers_json,
+                            &number,
+                            now,
+                            acting.as_ref(),
+                        )?,
                         ApplicationStatus::Sent,
                     )
                 };
@@ -289,6 +321,8 @@ async fn send(
                         actor: "citizen".to_owned(),
                         body: None,
                         at: now,
+                        acted_by: acting.as_ref().map(|a| a.id),
+                        acted_by_name: acting.as_ref().map(|a| a.name.clone()),
                     },
                 )?;
                 let agency = Agency::find(c, application.agency_id)?;
@@ -404,7 +438,9 @@ pub async fn send_message(
     state: &AppState,
     opened: &Opened,
     text: &str,
+    acting: Option<&ActingProxy>,
 ) -> Result<Result<(), &'static str>, AppError> {
+    let acting = acting.cloned();
     let body = match check_message(text) {
         Ok(body) => body,
         Err(key) => return Ok(Err(key)),
@@ -426,6 +462,8 @@ pub async fn send_message(
                     actor: "citizen".to_owned(),
                     body: Some(body),
                     at: now_millis(),
+                    acted_by: acting.as_ref().map(|a| a.id),
+                    acted_by_name: acting.as_ref().map(|a| a.name.clone()),
                 },
             )
         })
@@ -438,7 +476,12 @@ pub const WITHDRAWABLE: [&str; 2] = ["sent", "received"];
 
 /// Withdraws (取下げ) a sent application the agency has not started on; false when it is too late (or was
 /// never sent). The agency sees the withdrawal in the application's history.
-pub async fn withdraw(state: &AppState, opened: &Opened) -> Result<bool, AppError> {
+pub async fn withdraw(
+    state: &AppState,
+    opened: &Opened,
+    acting: Option<&ActingProxy>,
+) -> Result<bool, AppError> {
+    let acting = acting.cloned();
     if !WITHDRAWABLE.contains(&opened.application.status.as_str()) {
         return Ok(false);
     }
@@ -468,6 +511,8 @@ pub async fn withdraw(state: &AppState, opened: &Opened) -> Result<bool, AppErro
                         actor: "citizen".to_owned(),
                         body: None,
                         at: now,
+                        acted_by: acting.as_ref().map(|a| a.id),
+                        acted_by_name: acting.as_ref().map(|a| a.name.clone()),
                     },
                 )?;
                 Ok(true)

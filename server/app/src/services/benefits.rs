@@ -566,6 +566,7 @@ pub async fn claim(
     state: &AppState,
     citizen: CitizenId,
     id: BenefitId,
+    acting: Option<&portal_storage::models::proxy::ActingProxy>,
 ) -> Result<Option<Claimed>, AppError> {
     let Some(seen) = for_citizen(state, citizen, id).await? else {
         return Ok(None);
@@ -578,7 +579,7 @@ pub async fn claim(
         Eligibility::Ineligible(why) => return Ok(Some(Claimed::Ineligible(why))),
     };
     let Some((application, _)) =
-        applications::start(state, citizen, &seen.benefit.form_key).await?
+        applications::start(state, citizen, &seen.benefit.form_key, acting).await?
     else {
         return Err(AppError::NotFound);
     };
@@ -611,14 +612,16 @@ pub async fn claim(
             answers.0.insert(field.id.clone(), Value::text("agreed"));
         }
     }
-    applications::save(state, &opened, &answers).await?;
+    applications::save(state, &opened, &answers, acting).await?;
     let Some(opened) = applications::open(state, citizen, application).await? else {
         return Err(AppError::NotFound);
     };
-    Ok(Some(match applications::submit(state, &opened).await? {
-        Submitted::Sent(_) | Submitted::AlreadySent => Claimed::Sent(application),
-        Submitted::Incomplete(_) => Claimed::NeedsAnswers(application),
-    }))
+    Ok(Some(
+        match applications::submit(state, &opened, acting).await? {
+            Submitted::Sent(_) | Submitted::AlreadySent => Claimed::Sent(application),
+            Submitted::Incomplete(_) => Claimed::NeedsAnswers(application),
+        },
+    ))
 }
 
 /// A claim left out of an approval, and why.
@@ -826,6 +829,8 @@ pub async fn approve(
                         actor: "agency".to_owned(),
                         body: Some(message.clone()),
                         at,
+                        acted_by: None,
+                        acted_by_name: None,
                     })
                     .collect();
                 ApplicationEvent::insert_many(c, &events)?;

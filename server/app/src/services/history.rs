@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use portal_storage::ids::CitizenId;
 use portal_storage::models::agency::Agency;
 use portal_storage::models::category::Category;
-use portal_storage::models::linkage::{LinkageFilter, LinkageRecord};
+use portal_storage::models::linkage::{LinkageFilter, LinkageRecord, NewLinkage};
 use portal_storage::models::task;
 use portal_storage::{AnyConnection, StorageError};
 use portal_web::Lang;
@@ -107,6 +107,52 @@ fn agencies_of(
         .into_iter()
         .map(|a| (a.code.clone(), a))
         .collect())
+}
+
+/// Who read a citizen's data, for their やりとり履歴: an app, or a proxy (代理人) acting for them.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    /// `app` or `proxy` (`history.requester_kind.*`).
+    pub kind: &'static str,
+    /// The app's client id, or the proxy's citizen id.
+    pub id: String,
+    /// As shown to the citizen.
+    pub name: String,
+    pub purpose: String,
+}
+
+/// The history row of a read of `item` (a category code) that answered with data from `providers` (agency
+/// codes, repeats allowed): `no_data` when it answered nothing.
+pub fn read_row<'a>(
+    citizen: CitizenId,
+    reader: Reader,
+    item: &str,
+    providers: impl Iterator<Item = &'a str>,
+) -> NewLinkage {
+    let mut distinct: Vec<String> = Vec::new();
+    for code in providers {
+        if !distinct.iter().any(|p| p == code) {
+            distinct.push(code.to_owned());
+        }
+    }
+    let result = if distinct.is_empty() {
+        "no_data"
+    } else {
+        "provided"
+    };
+    NewLinkage {
+        citizen_id: citizen,
+        at: portal_storage::now_millis(),
+        requester_kind: reader.kind.to_owned(),
+        requester_id: reader.id,
+        requester_name: reader.name,
+        providers: distinct,
+        items: vec![item.to_owned()],
+        task_code: String::new(),
+        purpose: reader.purpose,
+        result: result.to_owned(),
+        withheld: false,
+    }
 }
 
 /// A row ready to show. A withheld row carries only its time: the details never reach the page or the CSV.

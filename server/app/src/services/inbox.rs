@@ -110,9 +110,25 @@ pub enum Opened {
     Withdrawn(InboxItem, i64),
 }
 
+/// Who opens a notice, which decides whether it counts as read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The citizen it addresses.
+    Citizen,
+    /// Their proxy allowed to act: it is read, and the proxy is recorded as its reader.
+    Proxy(CitizenId),
+    /// Their proxy allowed only to view: it stays unread, for the citizen to see as new.
+    Viewer,
+}
+
 /// The notice `id` for the citizen, marked read on the first opening. A notice that does not address them,
 /// or has expired, is 404; a withdrawn one says so.
-pub async fn open(state: &AppState, citizen: CitizenId, id: NoticeId) -> Result<Opened, AppError> {
+pub async fn open(
+    state: &AppState,
+    citizen: CitizenId,
+    id: NoticeId,
+    reader: Reader,
+) -> Result<Opened, AppError> {
     let now = now_millis();
     state
         .db
@@ -129,8 +145,13 @@ pub async fn open(state: &AppState, citizen: CitizenId, id: NoticeId) -> Result<
             if item.notice.expires_at.is_some_and(|at| at <= now) {
                 return Ok(None);
             }
+            let read_by = match reader {
+                Reader::Citizen => None,
+                Reader::Proxy(proxy) => Some(proxy),
+                Reader::Viewer => return Ok(Some(Opened::Shown(item))),
+            };
             if item.read_at.is_none() {
-                inbox::mark_read(c, citizen, id, now)?;
+                inbox::mark_read(c, citizen, id, now, read_by)?;
                 item.read_at = Some(now);
             }
             Ok(Some(Opened::Shown(item)))

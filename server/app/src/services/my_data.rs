@@ -3,6 +3,7 @@
 
 use portal_storage::ids::CitizenId;
 use portal_storage::models::category::{Category, FieldKind};
+use portal_storage::models::proxy::ActingProxy;
 use portal_storage::models::record::{Record, SourcedRecord};
 use portal_web::Lang;
 use portal_web::format::ValueKind;
@@ -68,6 +69,35 @@ pub async fn page(
         last_updated: found.last_updated,
         records: found.records,
     }))
+}
+
+/// Records in the principal's やりとり履歴 that their proxy read `records` of `category` (a page, or a
+/// download when `download`), as apps' reads are: who read which category, from which agencies.
+pub async fn record_proxy_read(
+    state: &AppState,
+    principal: CitizenId,
+    proxy: &ActingProxy,
+    category: Category,
+    records: &[SourcedRecord],
+    download: bool,
+) -> Result<(), AppError> {
+    let purpose = if download {
+        "代理人によるダウンロード"
+    } else {
+        "代理人による閲覧"
+    };
+    let row = crate::services::history::read_row(
+        principal,
+        crate::services::history::Reader {
+            kind: "proxy",
+            id: proxy.id.to_string(),
+            name: proxy.name.clone(),
+            purpose: purpose.to_owned(),
+        },
+        category.code(),
+        records.iter().map(|r| r.agency_code.as_str()),
+    );
+    state.history.push(row).await
 }
 
 /// The citizen's records in `category` for a download, newest first, at most [`DOWNLOAD_CAP`].

@@ -16,6 +16,7 @@ use portal_storage::now_millis;
 use rand::Rng;
 use time::Date;
 
+use crate::auth::session::ActingFor;
 use crate::error::AppError;
 use crate::random::REFERENCE_ALPHABET;
 use crate::state::AppState;
@@ -300,6 +301,105 @@ pub async fn scope_for(
     Ok(found.map(|p| p.scope))
 }
 
+/// Why a request is refused while the citizen acts for someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotWhileActing {
+    /// Stays the principal's own, whatever the scope (see the module's documentation).
+    PrincipalsOwn,
+    /// A change, and the proxy may only read.
+    ReadOnly,
+    /// The principal ended the relation, or its last day has passed.
+    Ended,
+}
+
+/// Areas (a path and everything under it) that a proxy never enters, even with `act`.
+const PRINCIPALS_OWN: &[&str] = &[
+    "/account",
+    "/settings/apps",
+    "/settings/email",
+    "/settings/proxies",
+    "/sign-out/everywhere",
+    "/oauth/authorize",
+];
+
+/// What a proxy may always do: stop acting, sign out, keep the session alive.
+const ALWAYS: &[&str] = &["/settings/proxies/stop", "/sign-out", "/session/extend"];
+
+fn under(path: &str, area: &str) -> bool {
+    path.strip_prefix(area)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Whether a request may be made while acting with `scope`: decided by its method and path, before any
+/// handler runs, so no page can forget the rule.
+pub fn permits(scope: &str, changes: bool, path: &str) -> Result<(), NotWhileActing> {
+    if ALWAYS.contains(&path) {
+        return Ok(());
+    }
+    if PRINCIPALS_OWN.iter().any(|area| under(path, area)) {
+        return Err(NotWhileActing::PrincipalsOwn);
+    }
+    if changes && scope != ACT {
+        return Err(NotWhileActing::ReadOnly);
+    }
+    Ok(())
+}
+
+/// Whom the session acts for after switching to relation `id`: `None` unless `actor` holds it and it is in
+/// force today.
+pub async fn start_acting(
+    state: &AppState,
+    actor: CitizenId,
+    id: ProxyId,
+) -> Result<Option<ActingFor>, AppError> {
+    let today = crate::japan_today().to_string();
+    state
+        .db
+        .run(move |c| {
+            let Some(found) = Proxy::find(c, id)? else {
+                return Ok(None);
+            };
+            if found.proxy_id != Some(actor) || !found.in_force(&today) {
+                return Ok(None);
+            }
+            let names = proxy::names(c, &[found.principal_id, actor])?;
+            let (Some(principal_name), Some(own_name)) =
+                (names.get(&found.principal_id), names.get(&actor))
+            else {
+                return Ok(None);
+            };
+            Ok(Some(ActingFor {
+                relation: found.id.to_string(),
+                principal_id: found.principal_id.to_string(),
+                principal_name: principal_name.clone(),
+                own_name: own_name.clone(),
+                scope: found.scope,
+            }))
+        })
+        .await
+        .map_err(AppError::from)
+}
+
+/// The scope of the relation a session acts under, if it is still in force for `actor` and `principal`:
+/// checked on every request made while acting (one read by primary key).
+pub async fn scope_in_force(
+    state: &AppState,
+    acting: &ActingFor,
+    actor: CitizenId,
+) -> Result<Option<String>, AppError> {
+    let (Ok(id), Ok(principal)) = (
+        acting.relation.parse::<ProxyId>(),
+        acting.principal_id.parse::<CitizenId>(),
+    ) else {
+        return Ok(None);
+    };
+    let today = crate::japan_today().to_string();
+    let found = state.db.run(move |c| Proxy::find(c, id)).await?;
+    Ok(found
+        .filter(|p| p.principal_id == principal && p.proxy_id == Some(actor) && p.in_force(&today))
+        .map(|p| p.scope))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,5 +442,33 @@ mod tests {
         assert_eq!(reasons("read", "2026-11-26"), [("ends_on", "past")]);
         assert_eq!(reasons("read", "2031-11-28"), [("ends_on", "too_far")]);
         assert_eq!(check("read", "2031-11-27", today).map(|c| c.0), Ok(READ));
+    }
+
+    #[test]
+    fn a_proxy_never_enters_the_principals_own_areas_and_changes_nothing_when_reading_only() {
+        use NotWhileActing::*;
+        for path in [
+            "/account",
+            "/account/confirm/change",
+            "/settings/apps",
+            "/settings/apps/x/revoke",
+            "/settings/email/address",
+            "/settings/proxies",
+            "/settings/proxies/new",
+            "/sign-out/everywhere",
+            "/oauth/authorize",
+        ] {
+            assert_eq!(permits(ACT, false, path), Err(PrincipalsOwn), "{path}");
+            assert_eq!(permits(ACT, true, path), Err(PrincipalsOwn), "{path}");
+        }
+        assert_eq!(permits(READ, true, "/apply/benefit"), Err(ReadOnly));
+        assert_eq!(permits(READ, true, "/notices/x/archive"), Err(ReadOnly));
+        assert_eq!(permits(ACT, true, "/apply/benefit"), Ok(()));
+        assert_eq!(permits(READ, false, "/my-data/tax"), Ok(()));
+        // A prefix that is not a whole segment is another page.
+        assert_eq!(permits(READ, false, "/accounts-help"), Ok(()));
+        for path in ["/settings/proxies/stop", "/sign-out", "/session/extend"] {
+            assert_eq!(permits(READ, true, path), Ok(()), "{path}");
+        }
     }
 }

@@ -411,7 +411,8 @@ async fn the_agency_asks_for_a_correction_and_completes_the_claim() {
         .expect("header")
         .trim_start_matches('\u{feff}');
     assert!(
-        header.starts_with("receipt_number,status,submitted_at,citizen,name,"),
+        header
+            .starts_with("receipt_number,status,submitted_at,citizen,acted_by,acted_by_name,name,"),
         "{header}"
     );
     assert!(

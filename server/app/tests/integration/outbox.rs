@@ -1170,7 +1170,7 @@ async fn a_large_list_alerts_the_opted_in_citizens_it_names_and_reminds_the_unre
     let reader = ids[1];
     world
         .db()
-        .run(move |c| portal_storage::models::inbox::mark_read(c, reader, list, now_millis()))
+        .run(move |c| portal_storage::models::inbox::mark_read(c, reader, list, now_millis(), None))
         .await
         .expect("read");
     world

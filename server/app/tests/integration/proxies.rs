@@ -9,7 +9,8 @@ use portal_storage::schema::proxies as table;
 use portal_storage::{now_millis, with_conn};
 
 use crate::common::TestApp;
-use crate::own_data::Citizen;
+use crate::own_data::{Citizen, between, post};
+use reqwest::StatusCode;
 
 fn in_days(days: i64) -> String {
     portal_server::japan_today()
@@ -234,4 +235,213 @@ async fn a_citizen_has_at_most_ten_invitations_and_proxies_running() {
         .expect("invite")
         .expect_err("one too many");
     assert_eq!((refused[0].field, refused[0].reason), ("scope", "too_many"));
+}
+
+/// Names `proxy` as `parent`'s proxy with `scope` through the pages (the code shown once, then typed by the
+/// proxy and confirmed), and returns the relation's id from the proxy's list.
+async fn appoint(app: &TestApp, parent: &Citizen, proxy: &Citizen, scope: &str) -> String {
+    let last = portal_server::japan_today().saturating_add(time::Duration::days(30));
+    let (year, month, day) = (
+        last.year().to_string(),
+        u8::from(last.month()).to_string(),
+        last.day().to_string(),
+    );
+    let shown = post(
+        app,
+        parent,
+        "/settings/proxies/new",
+        "/settings/proxies/new",
+        &[
+            ("scope", scope),
+            ("ends_year", &year),
+            ("ends_month", &month),
+            ("ends_day", &day),
+        ],
+    )
+    .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    let code = between(&shown.body, "class=\"proxy-code\"", "</strong>")
+        .rsplit('>')
+        .next()
+        .expect("code")
+        .to_owned();
+    let confirm = post(
+        app,
+        proxy,
+        "/settings/proxies/accept",
+        "/settings/proxies/accept",
+        &[("code", &code)],
+    )
+    .await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    assert!(confirm.body.contains("山田 花子"), "the principal is named");
+    let accepted = post(
+        app,
+        proxy,
+        "/settings/proxies/accept",
+        "/settings/proxies/accept/confirm",
+        &[("code", &code)],
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let list = proxy.html(app, "/settings/proxies", StatusCode::OK).await;
+    between(&list, "action=\"/settings/proxies/", "/act\"").to_owned()
+}
+
+async fn act_for(app: &TestApp, proxy: &Citizen, relation: &str) {
+    let path = format!("/settings/proxies/{relation}/act");
+    let switched = post(app, proxy, "/settings/proxies", &path, &[]).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER, "{}", switched.body);
+    assert_eq!(switched.location(), "/my-page");
+}
+
+#[actix_web::test]
+async fn a_proxy_applies_for_the_parent_who_sees_their_reads_and_ends_it() {
+    let app = TestApp::start().await;
+    let parent = crate::apply::parent(&app).await;
+    let son = Citizen::sign_in(&app, "山田 一郎").await;
+    let relation = appoint(&app, &parent, &son, "act").await;
+    act_for(&app, &son, &relation).await;
+
+    // Every page says whom they act for, with the way back.
+    let my_page = son.html(&app, "/my-page", StatusCode::OK).await;
+    assert!(
+        my_page.contains("山田 花子 さんの代理人として操作しています"),
+        "{my_page}"
+    );
+    assert!(my_page.contains("action=\"/settings/proxies/stop\""));
+    assert!(
+        !my_page.contains("href=\"/account\""),
+        "the refund account is not offered"
+    );
+
+    // What stays the parent's own is refused, whatever the scope, with the reason.
+    for path in [
+        "/account",
+        "/settings/apps",
+        "/settings/email",
+        "/settings/proxies/new",
+    ] {
+        let refused = son.html(&app, path, StatusCode::FORBIDDEN).await;
+        assert!(
+            refused.contains("代理人はこの操作をできません"),
+            "{path}: {refused}"
+        );
+    }
+    let everywhere = post(&app, &son, "/my-page", "/sign-out/everywhere", &[]).await;
+    assert_eq!(everywhere.status, StatusCode::FORBIDDEN);
+    let parent_page = parent.html(&app, "/my-page", StatusCode::OK).await;
+    assert!(
+        !parent_page.contains("代理人として操作"),
+        "the parent's own session is untouched"
+    );
+
+    // The son reads the parent's data: the parent's やりとり履歴 names him.
+    let household = son.html(&app, "/my-data/household", StatusCode::OK).await;
+    assert!(
+        household.contains("山田 太郎"),
+        "the parent's records are shown"
+    );
+    portal_server::services::app_api::fold_history(&app.state.db)
+        .await
+        .expect("fold");
+    let history = parent.html(&app, "/history", StatusCode::OK).await;
+    assert!(history.contains("山田 一郎"), "{history}");
+    assert!(history.contains("代理人による閲覧"), "{history}");
+
+    // He files the claim for her: it is hers, and the agency sees both people.
+    let application = crate::apply::send_claim(&app, &son).await;
+    let own_list = parent.html(&app, "/applications", StatusCode::OK).await;
+    assert!(own_list.contains(application.trim_start_matches("/applications/")));
+    let (_, _, client) = crate::agency::setup(&app, "131016").await;
+    let token = crate::agency::token(&app, &client).await;
+    let listed = crate::agency::graphql(
+        &app,
+        &token,
+        "{ applications(form: \"child_allowance\") { citizen actedBy { citizen name } events { actor actedByName } } }",
+        serde_json::json!({}),
+    )
+    .await;
+    let row = &listed["data"]["applications"][0];
+    assert_eq!(row["actedBy"]["name"], "山田 一郎", "{listed}");
+    assert_ne!(
+        row["actedBy"]["citizen"], row["citizen"],
+        "two people, two pseudonyms"
+    );
+    let csv = crate::agency::graphql(
+        &app,
+        &token,
+        "{ exportApplications(form: \"child_allowance\", format: CSV) }",
+        serde_json::json!({}),
+    )
+    .await;
+    assert!(
+        csv["data"]["exportApplications"]
+            .as_str()
+            .is_some_and(|csv| csv.contains(",山田 一郎,")),
+        "{csv}"
+    );
+
+    // The parent ends it: his very next request is refused and he is himself again.
+    let path = format!("/settings/proxies/{relation}/end");
+    let ended = post(&app, &parent, "/settings/proxies", &path, &[]).await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", ended.body);
+    let refused = son.html(&app, "/applications", StatusCode::FORBIDDEN).await;
+    assert!(
+        refused.contains("山田 花子 さんの代理人ではなくなりました"),
+        "{refused}"
+    );
+    let own = son.html(&app, "/applications", StatusCode::OK).await;
+    assert!(!own.contains("代理人として操作"), "{own}");
+    assert!(!own.contains(application.trim_start_matches("/applications/")));
+    // And he cannot switch back to acting for her.
+    let again = post(
+        &app,
+        &son,
+        "/settings/proxies",
+        &format!("/settings/proxies/{relation}/act"),
+        &[],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn a_proxy_who_may_only_read_changes_nothing_and_an_expired_one_nothing_at_all() {
+    let app = TestApp::start().await;
+    let parent = crate::apply::parent(&app).await;
+    let son = Citizen::sign_in(&app, "山田 一郎").await;
+    let relation = appoint(&app, &parent, &son, "read").await;
+    act_for(&app, &son, &relation).await;
+
+    son.html(&app, "/my-data/household", StatusCode::OK).await;
+    let refused = post(&app, &son, "/services", "/apply/child_allowance", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("閲覧だけを任されています"),
+        "{}",
+        refused.body
+    );
+    let drafts = parent.html(&app, "/applications", StatusCode::OK).await;
+    assert!(
+        !drafts.contains("/applications/"),
+        "no draft was started: {drafts}"
+    );
+
+    // Past its last day, the relation no longer lets him in.
+    let id: portal_storage::ids::ProxyId = relation.parse().expect("id");
+    let yesterday = in_days(-1);
+    app.state
+        .db
+        .run(move |c| {
+            Ok(with_conn!(c, |c| diesel::update(table::table.find(id))
+                .set(table::ends_on.eq(&yesterday))
+                .execute(c))?)
+        })
+        .await
+        .expect("update");
+    let lapsed = son
+        .html(&app, "/my-data/household", StatusCode::FORBIDDEN)
+        .await;
+    assert!(lapsed.contains("代理人ではなくなりました"), "{lapsed}");
 }

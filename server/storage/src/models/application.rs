@@ -6,6 +6,7 @@ use crate::ids::{
     AgencyId, ApplicationEventId, ApplicationId, ApplicationSignatureId, CitizenId,
     FormDefinitionId,
 };
+use crate::models::proxy::ActingProxy;
 use crate::schema::{application_events, application_signatures, applications, form_definitions};
 use crate::{AnyConnection, StorageError, with_conn};
 
@@ -148,6 +149,9 @@ pub struct Application {
     pub created_at: i64,
     pub updated_at: i64,
     pub submitted_at: Option<i64>,
+    /// The proxy (代理人) who last saved or sent it for the citizen; `None` when the citizen did.
+    pub acted_by: Option<CitizenId>,
+    pub acted_by_name: Option<String>,
 }
 
 /// One of a citizen's applications with its form, for their list.
@@ -211,6 +215,7 @@ impl Application {
         answers: &str,
         sources: &str,
         at: i64,
+        acted_by: Option<&ActingProxy>,
     ) -> Result<(), StorageError> {
         with_conn!(conn, |c| diesel::update(applications::table.find(id))
             .filter(applications::status.eq_any([
@@ -221,6 +226,8 @@ impl Application {
                 applications::answers.eq(answers),
                 applications::sources.eq(sources),
                 applications::updated_at.eq(at),
+                applications::acted_by.eq(acted_by.map(|a| a.id)),
+                applications::acted_by_name.eq(acted_by.map(|a| a.name.as_str())),
             ))
             .execute(c))?;
         Ok(())
@@ -233,6 +240,7 @@ impl Application {
         answers: &str,
         receipt_number: &str,
         at: i64,
+        acted_by: Option<&ActingProxy>,
     ) -> Result<bool, StorageError> {
         let changed = with_conn!(conn, |c| diesel::update(applications::table.find(id))
             .filter(applications::status.eq(ApplicationStatus::Draft.code()))
@@ -242,6 +250,8 @@ impl Application {
                 applications::receipt_number.eq(receipt_number),
                 applications::submitted_at.eq(at),
                 applications::updated_at.eq(at),
+                applications::acted_by.eq(acted_by.map(|a| a.id)),
+                applications::acted_by_name.eq(acted_by.map(|a| a.name.as_str())),
             ))
             .execute(c))?;
         Ok(changed == 1)
@@ -409,6 +419,7 @@ impl Application {
         id: ApplicationId,
         answers: &str,
         at: i64,
+        acted_by: Option<&ActingProxy>,
     ) -> Result<bool, StorageError> {
         let changed = with_conn!(conn, |c| diesel::update(applications::table.find(id))
             .filter(applications::status.eq(ApplicationStatus::Correction.code()))
@@ -417,6 +428,8 @@ impl Application {
                 applications::answers.eq(answers),
                 applications::correction_fields.eq(None::<String>),
                 applications::updated_at.eq(at),
+                applications::acted_by.eq(acted_by.map(|a| a.id)),
+                applications::acted_by_name.eq(acted_by.map(|a| a.name.as_str())),
             ))
             .execute(c))?;
         Ok(changed == 1)
@@ -444,6 +457,9 @@ pub struct ApplicationEvent {
     pub actor: String,
     pub body: Option<String>,
     pub at: i64,
+    /// For the citizen's own events: the proxy (代理人) who acted for them, if one did.
+    pub acted_by: Option<CitizenId>,
+    pub acted_by_name: Option<String>,
 }
 
 impl ApplicationEvent {

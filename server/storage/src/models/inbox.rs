@@ -464,6 +464,7 @@ struct NewState {
     listed: bool,
     read_at: Option<i64>,
     archived_at: Option<i64>,
+    read_by: Option<CitizenId>,
 }
 
 /// Puts the citizen on a list notice's list (once: adding them again changes nothing). For demo data and
@@ -479,6 +480,7 @@ pub fn add_to_list(
         listed: true,
         read_at: None,
         archived_at: None,
+        read_by: None,
     };
     with_conn!(conn, |c| diesel::insert_into(notice_recipients::table)
         .values(&row)
@@ -487,13 +489,14 @@ pub fn add_to_list(
     Ok(())
 }
 
-/// Records that the citizen opened the notice at `at`; a later opening keeps the first time. The caller has
-/// checked that the notice addresses them ([`open`]).
+/// Records that the citizen opened the notice at `at` (or their proxy `read_by`, acting for them); a later
+/// opening keeps the first time and reader. The caller has checked that the notice addresses them ([`open`]).
 pub fn mark_read(
     conn: &mut AnyConnection,
     citizen: CitizenId,
     notice: NoticeId,
     at: i64,
+    read_by: Option<CitizenId>,
 ) -> Result<(), StorageError> {
     let row = NewState {
         citizen_id: citizen,
@@ -501,6 +504,7 @@ pub fn mark_read(
         listed: false,
         read_at: Some(at),
         archived_at: None,
+        read_by,
     };
     // `ON CONFLICT … DO UPDATE … WHERE`: the update applies only while the time is still unset.
     with_conn!(conn, |c| diesel::query_dsl::methods::FilterDsl::filter(
@@ -508,7 +512,10 @@ pub fn mark_read(
             .values(&row)
             .on_conflict((notice_recipients::citizen_id, notice_recipients::notice_id))
             .do_update()
-            .set(notice_recipients::read_at.eq(Some(at))),
+            .set((
+                notice_recipients::read_at.eq(Some(at)),
+                notice_recipients::read_by.eq(read_by),
+            )),
         notice_recipients::read_at.is_null()
     )
     .execute(c))?;
@@ -529,6 +536,7 @@ pub fn archive(
         listed: false,
         read_at: None,
         archived_at: Some(at),
+        read_by: None,
     };
     // `ON CONFLICT … DO UPDATE … WHERE`: the update applies only while the time is still unset.
     with_conn!(conn, |c| diesel::query_dsl::methods::FilterDsl::filter(

@@ -13,6 +13,14 @@ pub const READ: &str = "read";
 /// The proxy may read and act (apply, reply, read notices), within what the portal allows proxies.
 pub const ACT: &str = "act";
 
+/// Who did something for a citizen when it was not the citizen: their proxy, with their name as it was
+/// then. Records made while acting keep both, so they stay true after names change or the proxy ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActingProxy {
+    pub id: CitizenId,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = proxies)]
 pub struct Proxy {
@@ -42,6 +50,15 @@ impl Proxy {
     /// An invitation still open at `now`: not accepted, not withdrawn, not expired.
     pub fn invitation_open(&self, now: i64) -> bool {
         self.proxy_id.is_none() && self.ended_at.is_none() && self.invitation_expires_at > now
+    }
+
+    pub fn find(conn: &mut AnyConnection, id: ProxyId) -> Result<Option<Proxy>, StorageError> {
+        let found = with_conn!(conn, |c| proxies::table
+            .find(id)
+            .select(Proxy::as_select())
+            .first(c)
+            .optional())?;
+        Ok(found)
     }
 
     pub fn insert(conn: &mut AnyConnection, row: &Proxy) -> Result<(), StorageError> {

@@ -130,7 +130,7 @@ pub async fn submit(
         Err(redirect) => return Ok(redirect),
     };
     let id = opened.application.id;
-    match applications::submit(&state, &opened).await? {
+    match applications::submit(&state, &opened, signed_in.acting_proxy().as_ref()).await? {
         Submitted::Sent(_) => Ok(see_other(&format!("/applications/{id}?sent=1"))),
         Submitted::AlreadySent => Ok(see_other(&format!("/applications/{id}"))),
         Submitted::Incomplete(problems) => {

@@ -37,7 +37,14 @@ pub async fn submit(
     if opened.editable() {
         return Ok(see_other(&format!("/applications/{id}")));
     }
-    match applications::send_message(&state, &opened, &form.message).await? {
+    match applications::send_message(
+        &state,
+        &opened,
+        &form.message,
+        signed_in.acting_proxy().as_ref(),
+    )
+    .await?
+    {
         Ok(()) => Ok(see_other(&format!("/applications/{id}?message=1"))),
         Err(key) => {
             let mut errors = FieldErrors::default();

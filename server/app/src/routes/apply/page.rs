@@ -291,7 +291,9 @@ pub async fn submit(
         }
         Action::Continue => {}
     }
-    if let Err(e) = applications::save(&state, &opened, &answers).await {
+    if let Err(e) =
+        applications::save(&state, &opened, &answers, signed_in.acting_proxy().as_ref()).await
+    {
         state.files.forget(received.stored).await;
         return Err(e);
     }

@@ -159,7 +159,14 @@ pub async fn submit(
     let mut errors = FieldErrors::default();
     let (status, code, still_waiting) = match signing {
         Signing::Signed(signed) => {
-            match applications::submit_signed(&state, &opened, &signed).await? {
+            match applications::submit_signed(
+                &state,
+                &opened,
+                &signed,
+                signed_in.acting_proxy().as_ref(),
+            )
+            .await?
+            {
                 SignedSubmission::Submitted(Submitted::Sent(_)) => {
                     return Ok(see_other(&format!("/applications/{id}?sent=1")));
                 }

@@ -59,8 +59,13 @@ pub async fn submit(
     form: web::Form<csrf::TokenOnly>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&req, &form.csrf_token)?;
-    let (id, first) = applications::start(&state, signed_in.citizen, &path.into_inner())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (id, first) = applications::start(
+        &state,
+        signed_in.citizen,
+        &path.into_inner(),
+        signed_in.acting_proxy().as_ref(),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     Ok(see_other(&format!("/applications/{id}/pages/{first}")))
 }

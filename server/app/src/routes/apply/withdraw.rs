@@ -22,7 +22,8 @@ pub async fn submit(
     let opened = applications::open(&state, signed_in.citizen, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let withdrawn = applications::withdraw(&state, &opened).await?;
+    let withdrawn =
+        applications::withdraw(&state, &opened, signed_in.acting_proxy().as_ref()).await?;
     Ok(see_other(&format!(
         "/applications/{id}{}",
         if withdrawn { "?withdrawn=1" } else { "" }

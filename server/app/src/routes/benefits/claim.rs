@@ -32,7 +32,14 @@ pub async fn submit(
         errors.add("confirm", "benefit.errors.confirm");
         return draw(&req, &state, &signed_in, id, errors).await;
     }
-    match benefits::claim(&state, signed_in.citizen, id).await? {
+    match benefits::claim(
+        &state,
+        signed_in.citizen,
+        id,
+        signed_in.acting_proxy().as_ref(),
+    )
+    .await?
+    {
         None => Err(AppError::NotFound),
         Some(Claimed::Sent(application)) => {
             Ok(see_other(&format!("/applications/{application}?sent=1")))

@@ -30,6 +30,11 @@ pub async fn show(
     let found = my_data::page(&state, signed_in.citizen, category, page)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(proxy) = signed_in.acting_proxy() {
+        let records = &found.records;
+        my_data::record_proxy_read(&state, signed_in.citizen, &proxy, category, records, false)
+            .await?;
+    }
     let lang = shell.lang;
     render::page(
         StatusCode::OK,

@@ -14,6 +14,10 @@ pub async fn download(
 ) -> Result<HttpResponse, AppError> {
     let category = super::category(&path)?;
     let records = my_data::all(&state, signed_in.citizen, category).await?;
+    if let Some(proxy) = signed_in.acting_proxy() {
+        my_data::record_proxy_read(&state, signed_in.citizen, &proxy, category, &records, true)
+            .await?;
+    }
     let body = my_data::json(category, &records).to_string();
     Ok(render::download(
         "application/json",

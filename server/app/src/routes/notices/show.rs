@@ -1,12 +1,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use portal_storage::models::proxy::ACT;
 use portal_web::pages::notices::{NoticePage, NoticeWithdrawnPage};
 use serde::Deserialize;
 
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::render;
-use crate::services::inbox::{self, Opened};
+use crate::services::inbox::{self, Opened, Reader};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -26,7 +27,12 @@ pub async fn show(
     query: web::Query<Query>,
 ) -> Result<HttpResponse, AppError> {
     let id = super::notice_id(&path)?;
-    let opened = inbox::open(&state, signed_in.citizen, id).await?;
+    let reader = match &signed_in.acting {
+        None => Reader::Citizen,
+        Some(acting) if acting.scope == ACT => Reader::Proxy(signed_in.actor),
+        Some(_) => Reader::Viewer,
+    };
+    let opened = inbox::open(&state, signed_in.citizen, id, reader).await?;
     state
         .sessions()
         .forget_unread(&signed_in.token, &mut signed_in.session)
