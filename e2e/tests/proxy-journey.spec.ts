@@ -71,8 +71,10 @@ test('a parent appoints a proxy who applies for her until she ends it', async ({
   await expect(page.locator('main .error-summary a[href="#scope"]')).toBeVisible();
   await expect(page.locator('main .error-summary a[href="#ends_on"]')).toBeVisible();
   await check(page);
-  await tabTo(page, 'input[name="scope"][value="act"]');
-  await page.keyboard.press('Space');
+  // A radio group is one Tab stop; the arrow keys choose within it.
+  await tabTo(page, 'input[name="scope"]');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('input[name="scope"][value="act"]')).toBeChecked();
   const last = inDays(30);
   await typeInto(page, '#ends_on', String(last.getUTCFullYear()));
   await typeInto(page, '#ends_on-month', String(last.getUTCMonth() + 1));
