@@ -961,6 +961,7 @@ required = true
                 path: "/apply/sample/1".into(),
                 version: "9.9.9",
                 session: None,
+                staff: None,
             },
             form_title: ctx.definition.title.ja.clone(),
             page_title,

@@ -10,4 +10,4 @@ pub mod pages;
 mod shell;
 
 pub use i18n::Lang;
-pub use shell::{ActingView, SessionView, Shell};
+pub use shell::{ActingView, SessionView, Shell, StaffView};

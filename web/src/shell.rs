@@ -15,7 +15,32 @@ pub struct Shell {
     /// The signed-in citizen, when there is one: the header then offers sign-out, and the page schedules the
     /// idle time-out warning.
     pub session: Option<SessionView>,
+    /// A member of agency staff signed in to the console: the header names them and their agency, and the
+    /// navigation is the console's.
+    pub staff: Option<StaffView>,
 }
+
+/// What the console's pages show of the member of staff signed in.
+#[derive(Debug, Clone, Default)]
+pub struct StaffView {
+    pub name: String,
+    /// Their agency's name.
+    pub agency: String,
+    /// The roles they hold (`notices`, `records`, `applications`, `payments`).
+    pub roles: Vec<String>,
+}
+
+/// The console's areas, each opened by a role; the console's home and audit log are everyone's.
+pub const STAFF_AREAS: [(&str, &str, &str); 4] = [
+    ("notices", "/staff/notices", "staff.nav.notices"),
+    ("records", "/staff/records", "staff.nav.records"),
+    (
+        "applications",
+        "/staff/applications",
+        "staff.nav.applications",
+    ),
+    ("payments", "/staff/payments", "staff.nav.payments"),
+];
 
 /// What the page shell shows of a signed-in session.
 #[derive(Debug, Clone, Default)]
@@ -74,6 +99,16 @@ impl Shell {
     /// The service navigation: home, マイページ, わたしの情報, やりとり履歴 and お知らせ when signed in,
     /// feedback, accessibility.
     pub fn nav_items(&self) -> Vec<(&'static str, &'static str)> {
+        if let Some(staff) = &self.staff {
+            let mut items = vec![("/staff", self.t("staff.nav.home"))];
+            for (role, href, key) in STAFF_AREAS {
+                if staff.roles.iter().any(|r| r == role) {
+                    items.push((href, self.t(key)));
+                }
+            }
+            items.push(("/staff/audit", self.t("staff.nav.audit")));
+            return items;
+        }
         let mut items = vec![
             ("/", self.t("header.nav.home")),
             ("/services", self.t("services.nav")),
@@ -146,6 +181,7 @@ impl Shell {
         if path == href {
             Some("page")
         } else if href != "/"
+            && href != "/staff"
             && path
                 .strip_prefix(href)
                 .is_some_and(|rest| rest.starts_with('/'))

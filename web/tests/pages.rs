@@ -44,6 +44,7 @@ fn shell(lang: Lang, path: &str) -> Shell {
         path: path.into(),
         version: "9.9.9",
         session: None,
+        staff: None,
     }
 }
 

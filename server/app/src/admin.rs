@@ -54,6 +54,46 @@ pub async fn register_app(
     }
 }
 
+/// Adds a member of staff and prints their login and authenticator key (shown once); a refusal prints the
+/// reason and exits 1.
+pub async fn add_staff(
+    config: Config,
+    agency: &str,
+    login: &str,
+    name: &str,
+    roles: &[String],
+    password: &str,
+) -> anyhow::Result<bool> {
+    let state = startup::build_state(config).await?;
+    match crate::services::staff::create(&state, agency, login, name, roles, password).await? {
+        Ok(created) => {
+            println!("{}", serde_json::to_string_pretty(&created)?);
+            eprintln!(
+                "Put the key into the member's authenticator app now: it is not shown again."
+            );
+            Ok(true)
+        }
+        Err(reason) => {
+            eprintln!("portal: {reason}");
+            Ok(false)
+        }
+    }
+}
+
+/// Prints the code an authenticator app with `secret` shows now; false for a key that is not base32.
+pub fn staff_code(secret: &str) -> bool {
+    match crate::services::staff::current_code(secret) {
+        Some(code) => {
+            println!("{code}");
+            true
+        }
+        None => {
+            eprintln!("portal: the key is not base32");
+            false
+        }
+    }
+}
+
 /// Withdraws an app and prints what that ended; false when no live app has the client id.
 pub async fn withdraw_app(config: Config, client_id: &str) -> anyhow::Result<bool> {
     let state = startup::build_state(config).await?;

@@ -13,6 +13,12 @@ pub enum AppError {
     /// A page for signed-in citizens, asked for without a live session.
     #[error("sign-in required")]
     SignInRequired,
+    /// A page of the staff console, asked for without a live console session.
+    #[error("staff sign-in required")]
+    StaffSignInRequired,
+    /// Signed in, but without the role or right the page needs.
+    #[error("forbidden")]
+    Forbidden,
     /// A POST whose CSRF token is missing or does not match the cookie.
     #[error("the form's security token is missing or does not match")]
     Csrf,
@@ -46,7 +52,8 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::SignInRequired => StatusCode::SEE_OTHER,
+            AppError::SignInRequired | AppError::StaffSignInRequired => StatusCode::SEE_OTHER,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Csrf | AppError::NotWhileActing => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -69,6 +76,11 @@ impl ResponseError for AppError {
         if let AppError::SignInRequired = self {
             return HttpResponse::SeeOther()
                 .insert_header((actix_web::http::header::LOCATION, "/sign-in"))
+                .finish();
+        }
+        if let AppError::StaffSignInRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, "/staff/sign-in"))
                 .finish();
         }
         if status.is_server_error() {

@@ -52,6 +52,12 @@ enum Command {
         #[command(subcommand)]
         action: AppCommand,
     },
+    /// The agency staff console: add a member of staff (password and authenticator key), or show the code an
+    /// authenticator app would show now.
+    Staff {
+        #[command(subcommand)]
+        action: StaffCommand,
+    },
     /// 公金受取口座: the Zengin bank and branch table (show which is loaded, import a newer one).
     Banks {
         #[command(subcommand)]
@@ -190,6 +196,34 @@ enum AgencyCommand {
 }
 
 #[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a member of an agency's staff; prints their login and the authenticator key (shown once).
+    Add {
+        /// The agency's code (see `portal agency list`).
+        #[arg(long)]
+        agency: String,
+        /// What they sign in with (an e-mail address or staff number).
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// A role (repeat for more): notices, records, applications, payments.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// At least 12 characters; read from the PORTAL_STAFF_PASSWORD variable when not given.
+        #[arg(long, env = "PORTAL_STAFF_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// The code an authenticator app holding this key shows now (a stand-in for the app, for tests and
+    /// demos).
+    Code {
+        /// The base32 key `staff add` printed.
+        #[arg(long)]
+        secret: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum AppCommand {
     /// Register an app; prints its client id and, for a confidential app, its secret (shown once).
     Register {
@@ -294,6 +328,19 @@ fn run_admin(config: Config, command: Command) -> anyhow::Result<bool> {
                 };
                 return admin::register_app(config, new).await;
             }
+            Command::Staff {
+                action:
+                    StaffCommand::Add {
+                        agency,
+                        login,
+                        name,
+                        roles,
+                        password,
+                    },
+            } => return admin::add_staff(config, &agency, &login, &name, &roles, &password).await,
+            Command::Staff {
+                action: StaffCommand::Code { secret },
+            } => return Ok(admin::staff_code(&secret)),
             Command::App {
                 action: AppCommand::List,
             } => admin::list_apps(config).await?,

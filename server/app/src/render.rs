@@ -37,6 +37,7 @@ pub fn shell(req: &HttpRequest) -> Shell {
         version: env!("CARGO_PKG_VERSION"),
         // Filled in by the session extractor on signed-in pages.
         session: None,
+        staff: None,
     }
 }
 
@@ -84,6 +85,23 @@ pub async fn citizen_shell(
     let mut shell = shell(req);
     shell.session = Some(view);
     Ok(shell)
+}
+
+/// The shell of a staff console page: the member's name and agency in the header, the console's navigation.
+pub fn staff_shell(req: &HttpRequest, on_duty: &crate::auth::staff::StaffOnDuty) -> Shell {
+    let member = &on_duty.duty.member;
+    let mut shell = shell(req);
+    shell.staff = Some(portal_web::StaffView {
+        name: member.name.clone(),
+        agency: match shell.lang {
+            portal_web::Lang::En if !on_duty.duty.agency.name_en.is_empty() => {
+                on_duty.duty.agency.name_en.clone()
+            }
+            _ => on_duty.duty.agency.name_ja.clone(),
+        },
+        roles: member.roles.split(',').map(str::to_owned).collect(),
+    });
+    shell
 }
 
 /// 303 to `location`: where a POST sends the browser next, or a page that lives elsewhere now.

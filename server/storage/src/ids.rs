@@ -172,3 +172,18 @@ typed_id!(
     /// A citizen's naming of another citizen as their proxy (代理人).
     ProxyId
 );
+
+typed_id!(
+    /// A member of an agency's staff, signing in to the console.
+    StaffId
+);
+
+typed_id!(
+    /// One entry of an agency's staff audit log.
+    StaffAuditId
+);
+
+typed_id!(
+    /// A long job started in the staff console.
+    StaffJobId
+);

@@ -494,3 +494,51 @@ diesel::joinable!(app_tokens -> app_consents (consent_id));
 diesel::allow_tables_to_appear_in_same_query!(app_consents, apps);
 diesel::allow_tables_to_appear_in_same_query!(app_tokens, app_consents);
 diesel::allow_tables_to_appear_in_same_query!(app_tokens, apps);
+
+diesel::table! {
+    staff_members (id) {
+        id -> Text,
+        agency_id -> Text,
+        login -> Text,
+        name -> Text,
+        roles -> Text,
+        password_hash -> Text,
+        totp_secret -> Text,
+        totp_last_step -> BigInt,
+        created_at -> BigInt,
+        disabled_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    staff_audit (id) {
+        id -> Text,
+        agency_id -> Text,
+        staff_id -> Text,
+        at -> BigInt,
+        action -> Text,
+        target -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    staff_jobs (id) {
+        id -> Text,
+        agency_id -> Text,
+        staff_id -> Text,
+        kind -> Text,
+        state -> Text,
+        total -> BigInt,
+        done -> BigInt,
+        payload -> Text,
+        result -> Nullable<Text>,
+        lease_until -> BigInt,
+        created_at -> BigInt,
+        finished_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(staff_members -> agencies (agency_id));
+diesel::joinable!(staff_audit -> staff_members (staff_id));
+diesel::allow_tables_to_appear_in_same_query!(staff_members, agencies, staff_audit);

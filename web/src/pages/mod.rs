@@ -14,6 +14,7 @@ pub mod notices;
 pub mod proxies;
 pub mod services;
 pub mod sign_in;
+pub mod staff;
 
 use askama::Template;
 

@@ -3,3 +3,4 @@
 pub mod extract;
 pub mod return_to;
 pub mod session;
+pub mod staff;

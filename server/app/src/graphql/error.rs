@@ -19,7 +19,8 @@ impl AppError {
     pub fn graphql_code(&self) -> &'static str {
         match self {
             AppError::NotFound => NOT_FOUND,
-            AppError::SignInRequired => UNAUTHENTICATED,
+            AppError::SignInRequired | AppError::StaffSignInRequired => UNAUTHENTICATED,
+            AppError::Forbidden => FORBIDDEN,
             AppError::BadRequest(_) | AppError::TooLarge | AppError::Csrf => BAD_REQUEST,
             AppError::NotWhileActing => FORBIDDEN,
             AppError::Storage(_) => UNAVAILABLE,

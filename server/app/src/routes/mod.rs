@@ -22,6 +22,7 @@ mod proxies;
 mod services;
 mod session;
 pub mod sign_in;
+mod staff;
 mod unsubscribe;
 
 use actix_web::web;
@@ -259,6 +260,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/settings/proxies/{id}/act",
             web::post().to(proxies::act::submit),
         )
+        // The agency staff console: password, then the authenticator app's code; then each area by role.
+        .route("/staff", web::get().to(staff::home::show))
+        .service(
+            web::resource("/staff/sign-in")
+                .route(web::get().to(staff::sign_in::show))
+                .route(web::post().to(staff::sign_in::submit)),
+        )
+        .service(
+            web::resource("/staff/sign-in/code")
+                .route(web::get().to(staff::code::show))
+                .route(web::post().to(staff::code::submit)),
+        )
+        .route("/staff/sign-out", web::post().to(staff::sign_out::submit))
+        .route("/staff/audit", web::get().to(staff::audit::show))
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::execute))

@@ -33,3 +33,4 @@ pub mod proxies;
 pub mod records;
 pub mod seed;
 pub mod sign_in;
+pub mod staff;

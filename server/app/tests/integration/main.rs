@@ -37,3 +37,4 @@ mod seed;
 mod services;
 mod sessions;
 mod sign_in;
+mod staff;

@@ -192,7 +192,7 @@ impl Answer {
     }
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("form has a csrf_token field") + marker.len();
     let end = html[start..].find('"').expect("closing quote") + start;

@@ -19,4 +19,5 @@ pub mod outbox;
 pub mod proxy;
 pub mod record;
 pub mod security_event;
+pub mod staff;
 pub mod task;

@@ -1,0 +1,3 @@
+DROP TABLE staff_jobs;
+DROP TABLE staff_audit;
+DROP TABLE staff_members;
