@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod email_address;
 pub mod feedback;
 pub mod history;
+pub mod staff_notice;
 pub mod upload;
 
 /// The highest page number a list answers; beyond it (or for anything but a plain number from 1) the

@@ -274,6 +274,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/staff/sign-out", web::post().to(staff::sign_out::submit))
         .route("/staff/audit", web::get().to(staff::audit::show))
+        .route("/staff/notices", web::get().to(staff::notices::list::show))
+        .service(
+            web::resource("/staff/notices/new")
+                .route(web::get().to(staff::notices::new::show))
+                .route(web::post().to(staff::notices::new::submit)),
+        )
+        .route(
+            "/staff/notices/{id:[0-9a-f-]+}.json",
+            web::get().to(staff::notices::figures::show),
+        )
+        .route(
+            "/staff/notices/{id}",
+            web::get().to(staff::notices::show::show),
+        )
+        .route(
+            "/staff/notices/{id}/withdraw",
+            web::post().to(staff::notices::withdraw::submit),
+        )
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::execute))

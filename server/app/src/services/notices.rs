@@ -22,8 +22,8 @@ pub const MAX_LIST: usize = 1_000_000;
 /// Unknown pseudonyms a post reports back by value (all are counted).
 pub const UNKNOWN_SHOWN: usize = 100;
 
-const TITLE_MAX: usize = 200;
-const BODY_MAX: usize = 20_000;
+pub const TITLE_MAX: usize = 200;
+pub const BODY_MAX: usize = 20_000;
 const URL_MAX: usize = 2_000;
 const LABEL_MAX: usize = 100;
 
@@ -610,6 +610,56 @@ pub async fn withdraw(
         state.sessions().notices_changed().await?;
     }
     Ok(found.ok_or(Refusal::NotFound))
+}
+
+/// Notices listed per page of the staff console.
+pub const CONSOLE_PAGE: i64 = 50;
+
+/// The agency's newest notices, for the staff console.
+pub async fn recent(state: &AppState, agency: &AgencyPrincipal) -> Result<Vec<Notice>, AppError> {
+    let agency_id = agency.agency_id;
+    Ok(state
+        .db
+        .run(move |c| Notice::of_agency(c, agency_id, CONSOLE_PAGE, 0))
+        .await?)
+}
+
+/// Where one of the agency's notices stands: its figures and the stage of its alerts' fan-out, for the
+/// staff console's progress page.
+pub async fn delivery(
+    state: &AppState,
+    agency: &AgencyPrincipal,
+    id: NoticeId,
+) -> Result<Option<(Notice, portal_web::pages::staff_notices::Delivery)>, AppError> {
+    let Some(figures) = figures(state, agency, id).await? else {
+        return Ok(None);
+    };
+    let fanout = state.db.run(move |c| Fanout::find(c, id)).await?;
+    let mails = figures.mails;
+    let stage = if figures.notice.withdrawn_at.is_some() {
+        "withdrawn"
+    } else if fanout
+        .as_ref()
+        .is_some_and(|f| f.stage == portal_storage::models::fanout::STAGE_ALERT)
+    {
+        "alerting"
+    } else if mails.queued > 0 {
+        "sending"
+    } else if fanout.is_some() {
+        "reminder"
+    } else {
+        "done"
+    };
+    let delivery = portal_web::pages::staff_notices::Delivery {
+        stage,
+        recipients: figures.notice.recipients,
+        read: figures.read,
+        queued: mails.queued,
+        sent: mails.sent,
+        failed: mails.failed,
+        cancelled: mails.cancelled,
+    };
+    Ok(Some((figures.notice, delivery)))
 }
 
 /// The agency's figures for one of its notices: recipients, reads, and mails by state.

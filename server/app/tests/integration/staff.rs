@@ -278,3 +278,95 @@ async fn staff_see_only_their_own_agency() {
     );
     assert_eq!(yokohama_log.matches("<tr class=\"table__row\">").count(), 2);
 }
+
+#[actix_web::test]
+async fn staff_post_a_notice_watch_its_delivery_and_withdraw_it() {
+    let app = TestApp::start().await;
+    let secret = add(&app, "131016", "oshirase@city.example.jp", &["notices"]).await;
+    let resident = crate::own_data::Citizen::sign_in(&app, "千代田 太郎").await;
+    let staff = sign_in(&app, "oshirase@city.example.jp", &secret).await;
+
+    // Nothing chosen: each field says what it needs, and what was typed stays.
+    let refused = staff
+        .post(
+            &app,
+            "/staff/notices/new",
+            "/staff/notices/new",
+            &[
+                ("title", "健診のご案内"),
+                ("body", ""),
+                ("importance", "normal"),
+                ("min_age", "70"),
+                ("max_age", "65"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "本文を入力してください",
+        "分類を選んでください",
+        "「何歳まで」は",
+    ] {
+        assert!(refused.body.contains(message), "{message}");
+    }
+    assert!(refused.body.contains("value=\"健診のご案内\""));
+
+    let posted = staff
+        .post(
+            &app,
+            "/staff/notices/new",
+            "/staff/notices/new",
+            &[
+                ("title", "健診のご案内"),
+                ("body", "今年度の健診を受けてください。"),
+                ("category", "health"),
+                ("importance", "normal"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let page = posted.location.clone();
+    assert!(page.ends_with("?done=posted"), "{page}");
+    let shown = staff.get(&app, &page).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("お知らせを送りました"));
+    assert!(shown.body.contains("<progress"));
+    let path = page.trim_end_matches("?done=posted").to_owned();
+    let figures = staff.get(&app, &format!("{path}.json")).await;
+    let figures: serde_json::Value = serde_json::from_str(&figures.body).expect("json");
+    assert!(figures["figures"]["stage_text"].is_string(), "{figures}");
+
+    // The ward's resident has it.
+    let inbox = resident.html(&app, "/notices", StatusCode::OK).await;
+    assert!(inbox.contains("健診のご案内"));
+
+    // Withdrawn, it leaves the inbox; the audit log has both actions.
+    let withdrawn = staff
+        .post(&app, &path, &format!("{path}/withdraw"), &[])
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    let inbox = resident.html(&app, "/notices", StatusCode::OK).await;
+    assert!(!inbox.contains("健診のご案内"));
+    let audit = staff.get(&app, "/staff/audit").await.body;
+    assert!(audit.contains("お知らせを送信") && audit.contains("お知らせを取り下げ"));
+
+    // Staff of another agency, or without the role, do not reach it.
+    let other = add(&app, "141003", "yokohama@city.example.jp", &["notices"]).await;
+    let yokohama = sign_in(&app, "yokohama@city.example.jp", &other).await;
+    assert_eq!(
+        yokohama.get(&app, &path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let clerk = add(
+        &app,
+        "131016",
+        "madoguchi@city.example.jp",
+        &["applications"],
+    )
+    .await;
+    let clerk = sign_in(&app, "madoguchi@city.example.jp", &clerk).await;
+    assert_eq!(
+        clerk.get(&app, "/staff/notices").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -307,6 +307,23 @@ impl Notice {
         Ok(())
     }
 
+    /// A page of the agency's notices, newest first (index `notices_agency`).
+    pub fn of_agency(
+        conn: &mut AnyConnection,
+        agency: AgencyId,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Notice>, StorageError> {
+        let rows = with_conn!(conn, |c| notices::table
+            .filter(notices::agency_id.eq(agency))
+            .order((notices::posted_at.desc(), notices::id.desc()))
+            .limit(limit)
+            .offset(offset)
+            .select(Notice::as_select())
+            .load(c))?;
+        Ok(rows)
+    }
+
     /// The agency's own notice; another agency's id answers `None`, as if it did not exist.
     pub fn find_for_agency(
         conn: &mut AnyConnection,

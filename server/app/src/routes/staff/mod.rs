@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod code;
 pub mod home;
+pub mod notices;
 pub mod sign_in;
 pub mod sign_out;
 
