@@ -467,6 +467,7 @@ fn main() -> ExitCode {
         Command::Agency { .. }
             | Command::App { .. }
             | Command::Banks { .. }
+            | Command::Staff { .. }
             | Command::Linkage { .. }
             | Command::Seed { .. }
     ) {

@@ -418,3 +418,50 @@ fn an_app_is_registered_from_the_command_line() {
     assert_eq!(code, 1);
     assert!(stderr.contains("app.scopes[0]"), "{stderr}");
 }
+
+#[test]
+fn a_member_of_staff_is_added_from_the_command_line_with_an_authenticator_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let env = [("PORTAL_DATA_DIR", data.to_str().expect("utf-8"))];
+    let add = |login: &str, password: &str| {
+        portal(
+            &env,
+            &[
+                "staff",
+                "add",
+                "--agency",
+                "131016",
+                "--login",
+                login,
+                "--name",
+                "窓口 花子",
+                "--role",
+                "notices",
+                "--password",
+                password,
+            ],
+        )
+    };
+    let (code, stdout, stderr) = add("Hanako@City.example.jp", "correct horse battery");
+    assert_eq!(code, 0, "{stderr}");
+    let shown: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(shown["login"], "hanako@city.example.jp");
+    let secret = shown["totp_secret"].as_str().expect("secret");
+    assert!(
+        shown["totp_uri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("otpauth://totp/") && u.contains(secret))
+    );
+    // The stand-in for the authenticator app gives six digits for that key.
+    let (code, code_now, _) = portal(&env, &["staff", "code", "--secret", secret]);
+    assert_eq!(code, 0);
+    assert!(code_now.trim().len() == 6 && code_now.trim().bytes().all(|b| b.is_ascii_digit()));
+    // A short password and a login taken are refused, saying why.
+    let (code, _, stderr) = add("other@city.example.jp", "short");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("at least 12"), "{stderr}");
+    let (code, _, stderr) = add("hanako@city.example.jp", "correct horse battery");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("taken"), "{stderr}");
+}
