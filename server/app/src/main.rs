@@ -565,6 +565,15 @@ fn serve(config: Config) -> anyhow::Result<()> {
                 );
             }
             println!("Sign in at http://{listen}/sign-in and choose the demo card reader.");
+            let staff = portal_server::services::demo::ensure_staff(&state).await?;
+            println!(
+                "Demo staff console (千代田区, every role): http://{listen}/staff  login {}  password {}",
+                staff.login, staff.password
+            );
+            println!(
+                "  its authenticator code: portal staff code --secret {}",
+                staff.secret
+            );
         }
         let listener = std::net::TcpListener::bind(listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;

@@ -137,6 +137,41 @@ pub fn load_card(entry: &DemoCardEntry) -> Result<SoftwareCard, AppError> {
     SoftwareCard::load(&entry.file).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
+/// The demo staff account: login, password and authenticator key (all fixed, demo only).
+pub struct DemoStaff {
+    pub login: &'static str,
+    pub password: &'static str,
+    pub secret: String,
+}
+
+/// A member of 千代田区's staff with every role, for trying the staff console; added on the first start.
+pub async fn ensure_staff(state: &AppState) -> Result<DemoStaff, AppError> {
+    use portal_storage::models::staff::{ROLES, StaffMember};
+
+    const LOGIN: &str = "demo-staff@example.jp";
+    const PASSWORD: &str = "demo-staff-password";
+    let existing = state
+        .db
+        .run(|c| StaffMember::by_login(c, LOGIN))
+        .await?;
+    let secret = match existing {
+        Some(member) => member.totp_secret,
+        None => {
+            state.db.run(crate::services::agencies::ensure_registry).await?;
+            let roles: Vec<String> = ROLES.iter().map(|r| (*r).to_owned()).collect();
+            crate::services::staff::create(state, "131016", LOGIN, "デモ 職員", &roles, PASSWORD)
+                .await?
+                .map_err(AppError::BadRequest)?
+                .totp_secret
+        }
+    };
+    Ok(DemoStaff {
+        login: LOGIN,
+        password: PASSWORD,
+        secret,
+    })
+}
+
 /// Demo data: a small town of synthetic citizens, and records and a history of reads for the first two
 /// demo card holders (demo-1 with long lists, demo-2 with a few; demo-3 keeps none), and notices for all
 /// three. Runs once: seeded citizens and citizens with records are left alone on later starts.
