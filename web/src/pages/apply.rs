@@ -242,6 +242,8 @@ pub struct ApplicationPage {
     pub agency: String,
     pub receipt_number: String,
     pub submitted_at: String,
+    /// The proxy (代理人) who sent it for the citizen, if one did.
+    pub sent_by: Option<String>,
     pub status: String,
     /// Just sent: the confirmation panel is shown.
     pub just_sent: bool,

@@ -150,14 +150,14 @@ pub async fn ensure_staff(state: &AppState) -> Result<DemoStaff, AppError> {
 
     const LOGIN: &str = "demo-staff@example.jp";
     const PASSWORD: &str = "demo-staff-password";
-    let existing = state
-        .db
-        .run(|c| StaffMember::by_login(c, LOGIN))
-        .await?;
+    let existing = state.db.run(|c| StaffMember::by_login(c, LOGIN)).await?;
     let secret = match existing {
         Some(member) => member.totp_secret,
         None => {
-            state.db.run(crate::services::agencies::ensure_registry).await?;
+            state
+                .db
+                .run(crate::services::agencies::ensure_registry)
+                .await?;
             let roles: Vec<String> = ROLES.iter().map(|r| (*r).to_owned()).collect();
             crate::services::staff::create(state, "131016", LOGIN, "デモ 職員", &roles, PASSWORD)
                 .await?

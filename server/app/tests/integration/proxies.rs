@@ -353,6 +353,12 @@ async fn a_proxy_applies_for_the_parent_who_sees_their_reads_and_ends_it() {
     let application = crate::apply::send_claim(&app, &son).await;
     let own_list = parent.html(&app, "/applications", StatusCode::OK).await;
     assert!(own_list.contains(application.trim_start_matches("/applications/")));
+    let own = parent.html(&app, &application, StatusCode::OK).await;
+    assert!(own.contains("山田 一郎 さんが代理で送信しました"), "{own}");
+    assert!(
+        own.contains("（代理人: 山田 一郎 さん）"),
+        "the history says who sent it"
+    );
     let (_, _, client) = crate::agency::setup(&app, "131016").await;
     let token = crate::agency::token(&app, &client).await;
     let listed = crate::agency::graphql(

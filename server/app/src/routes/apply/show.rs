@@ -80,14 +80,25 @@ pub async fn draw(
     let events = applications::events(state, id)
         .await?
         .into_iter()
-        .map(|e| EventRow {
-            at: when(lang, e.at),
-            text: match (e.status.as_deref(), e.actor.as_str()) {
+        .map(|e| {
+            let text = match (e.status.as_deref(), e.actor.as_str()) {
                 (Some(code), _) => status_name(code),
                 (None, "citizen") => lang.t("application.message.from_citizen").to_owned(),
                 (None, _) => lang.t("application.message.from_agency").to_owned(),
-            },
-            body: e.body.unwrap_or_default(),
+            };
+            // What a proxy did for the citizen says who did it.
+            let text = match &e.acted_by_name {
+                Some(name) => format!(
+                    "{text}{}",
+                    lang.tf("application.by_proxy", &[("name", name.as_str())])
+                ),
+                None => text,
+            };
+            EventRow {
+                at: when(lang, e.at),
+                text,
+                body: e.body.unwrap_or_default(),
+            }
         })
         .collect();
     let signed_at = applications::signature(state, opened)
@@ -106,6 +117,7 @@ pub async fn draw(
                 .submitted_at
                 .map(|at| when(lang, at))
                 .unwrap_or_default(),
+            sent_by: application.acted_by_name.clone(),
             status: status_name(opened.status().code()),
             just_sent: shown.just_sent,
             sections: answer_sections(
