@@ -52,29 +52,18 @@ pub async fn submit(
             .await?
             .map_err(super::refusal_message)
     };
-    let shell = render::citizen_shell(&req, &state, &signed_in).await?;
-    match found {
-        Ok((invitation, principal_name)) => render::page(
-            StatusCode::OK,
-            &ProxyConfirmPage {
-                shell,
-                code: code.trim().to_owned(),
-                principal_name,
-                scope: invitation.scope,
-                ends_on: invitation.ends_on,
-            },
-        ),
-        Err(message) => {
-            let mut errors = FieldErrors::default();
-            errors.add("code", message);
-            render::page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ProxyAcceptPage {
-                    shell,
-                    code,
-                    errors,
-                },
-            )
-        }
-    }
+    let Ok((invitation, principal_name)) = found else {
+        let message = found.err().unwrap_or("proxies.error.code_unknown");
+        return super::code_refused(&req, &state, &signed_in, code, message).await;
+    };
+    render::page(
+        StatusCode::OK,
+        &ProxyConfirmPage {
+            shell: render::citizen_shell(&req, &state, &signed_in).await?,
+            code: code.trim().to_owned(),
+            principal_name,
+            scope: invitation.scope,
+            ends_on: invitation.ends_on,
+        },
+    )
 }

@@ -1,13 +1,10 @@
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use portal_web::components::FieldErrors;
-use portal_web::pages::proxies::ProxyAcceptPage;
 use serde::Deserialize;
 
 use crate::auth::extract::SignedIn;
 use crate::error::AppError;
 use crate::forms::csrf;
-use crate::render::{self, see_other};
+use crate::render::see_other;
 use crate::services::proxies;
 use crate::state::AppState;
 
@@ -38,17 +35,14 @@ pub async fn submit(
             Ok(see_other(&format!("/settings/proxies?{query}")))
         }
         Err(refusal) => {
-            let mut errors = FieldErrors::default();
-            errors.add("code", super::refusal_message(refusal));
-            let shell = render::citizen_shell(&req, &state, &signed_in).await?;
-            render::page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ProxyAcceptPage {
-                    shell,
-                    code,
-                    errors,
-                },
+            super::code_refused(
+                &req,
+                &state,
+                &signed_in,
+                code,
+                super::refusal_message(refusal),
             )
+            .await
         }
     }
 }

@@ -9,10 +9,17 @@ pub mod list;
 pub mod new;
 pub mod stop;
 
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
 use portal_storage::models::proxy::Proxy;
-use portal_web::pages::proxies::ProxyRow;
+use portal_web::components::FieldErrors;
+use portal_web::pages::proxies::{ProxyAcceptPage, ProxyRow};
 
+use crate::auth::extract::SignedIn;
+use crate::error::AppError;
+use crate::render;
 use crate::services::proxies::{FieldError, Refusal};
+use crate::state::AppState;
 
 /// A row of the page, its state as of `now` and `today` (YYYY-MM-DD, Japan).
 fn row(proxy: &Proxy, name: Option<String>, now: i64, today: &str) -> ProxyRow {
@@ -57,4 +64,25 @@ fn refusal_message(refusal: Refusal) -> &'static str {
         Refusal::Own => "proxies.error.code_own",
         Refusal::Already => "proxies.error.code_already",
     }
+}
+
+/// The code form again, the code as typed, with why it was not accepted.
+async fn code_refused(
+    req: &HttpRequest,
+    state: &AppState,
+    signed_in: &SignedIn,
+    code: String,
+    message: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    errors.add("code", message);
+    let shell = render::citizen_shell(req, state, signed_in).await?;
+    render::page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &ProxyAcceptPage {
+            shell,
+            code,
+            errors,
+        },
+    )
 }
