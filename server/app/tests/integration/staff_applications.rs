@@ -70,6 +70,11 @@ async fn staff_process_a_claim_a_proxy_sent_and_the_citizen_sees_it() {
         "{}",
         opened.body
     );
+    assert!(
+        opened.body.contains("送信済（代理人 山田 一郎 さんが操作）"),
+        "the history names the proxy: {}",
+        opened.body
+    );
     assert!(opened.body.contains("東京都千代田区永田町一丁目7番1号"));
     assert!(opened.body.contains("value=\"received\""));
     assert!(
