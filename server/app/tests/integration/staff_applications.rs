@@ -71,7 +71,9 @@ async fn staff_process_a_claim_a_proxy_sent_and_the_citizen_sees_it() {
         opened.body
     );
     assert!(
-        opened.body.contains("送信済（代理人 山田 一郎 さんが操作）"),
+        opened
+            .body
+            .contains("送信済（代理人 山田 一郎 さんが操作）"),
         "the history names the proxy: {}",
         opened.body
     );
