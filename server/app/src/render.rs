@@ -120,6 +120,16 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
 /// A file to save rather than show: `filename` (ASCII) dated today in Japan, e.g.
 /// `mynaportal-prescriptions-20261127.csv`. The citizen's data must not linger in shared caches.
 pub fn download(content_type: &str, stem: &str, extension: &str, body: String) -> HttpResponse {
+    download_bytes(content_type, stem, extension, body.into_bytes())
+}
+
+/// [`download`] of bytes that need not be text (a Zengin transfer file is JIS X 0201).
+pub fn download_bytes(
+    content_type: &str,
+    stem: &str,
+    extension: &str,
+    body: Vec<u8>,
+) -> HttpResponse {
     let today = crate::japan_today();
     let filename = format!(
         "mynaportal-{stem}-{:04}{:02}{:02}.{extension}",

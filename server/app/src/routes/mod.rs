@@ -292,6 +292,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/staff/notices/{id}/withdraw",
             web::post().to(staff::notices::withdraw::submit),
         )
+        .route(
+            "/staff/applications",
+            web::get().to(staff::applications::list::show),
+        )
+        .route(
+            "/staff/applications/{id}",
+            web::get().to(staff::applications::show::show),
+        )
+        .route(
+            "/staff/applications/{id}/status",
+            web::post().to(staff::applications::status::submit),
+        )
+        .route(
+            "/staff/applications/{id}/messages",
+            web::post().to(staff::applications::message::submit),
+        )
+        .service(
+            web::resource("/staff/payments")
+                .route(web::get().to(staff::payments::form::show))
+                .route(web::post().to(staff::payments::build::submit)),
+        )
+        .route(
+            "/staff/payments/batches/{id}",
+            web::get().to(staff::payments::batch::show),
+        )
+        .route(
+            "/staff/payments/batches/{id}/file",
+            web::get().to(staff::payments::file::download),
+        )
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::execute))

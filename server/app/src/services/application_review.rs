@@ -122,6 +122,75 @@ pub async fn list(
         .map(Some)
 }
 
+/// The agency's forms, newest version of each, by form key.
+pub async fn forms(
+    state: &AppState,
+    principal: &AgencyPrincipal,
+) -> Result<Vec<FormDefinition>, AppError> {
+    let agency = principal.agency_id;
+    let mut all = state
+        .db
+        .run(move |c| FormDefinition::of_agency(c, agency))
+        .await?;
+    // Newest version first within a form: keep the first of each key.
+    all.dedup_by(|later, first| later.form_key == first.form_key);
+    Ok(all)
+}
+
+/// A queue page: `page` (from 1) of `per_page` sent applications of every version of the agency's form
+/// `form_key`, newest first, one status or all, and whether another page follows. `None`: no such form.
+pub async fn queue(
+    state: &AppState,
+    principal: &AgencyPrincipal,
+    form_key: String,
+    status: Option<ApplicationStatus>,
+    page: usize,
+    per_page: i64,
+) -> Result<Option<(Vec<Seen>, bool)>, AppError> {
+    let agency_id = principal.agency_id;
+    let offset = i64::try_from(page.saturating_sub(1)).unwrap_or(0) * per_page;
+    let found = state
+        .db
+        .run(move |c| {
+            let versions: Vec<FormDefinition> = FormDefinition::of_agency(c, agency_id)?
+                .into_iter()
+                .filter(|f| f.form_key == form_key)
+                .collect();
+            if versions.is_empty() {
+                return Ok(None);
+            }
+            let Some(agency) = Agency::find(c, agency_id)? else {
+                return Ok(None);
+            };
+            let ids: Vec<_> = versions.iter().map(|f| f.id).collect();
+            let rows = Application::page_for_forms(
+                c,
+                &ids,
+                status.map(ApplicationStatus::code),
+                per_page + 1,
+                offset,
+            )?;
+            Ok(Some((agency, versions, rows)))
+        })
+        .await?;
+    let Some((agency, versions, mut rows)) = found else {
+        return Ok(None);
+    };
+    let has_next = rows.len() > usize::try_from(per_page).unwrap_or(0);
+    rows.truncate(usize::try_from(per_page).unwrap_or(0));
+    let seen_rows = rows
+        .into_iter()
+        .filter_map(|a| {
+            let form = versions
+                .iter()
+                .find(|f| f.id == a.form_definition_id)?
+                .clone();
+            Some(seen(&agency, a, form))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((seen_rows, has_next)))
+}
+
 /// One sent application of the agency's, with its history.
 pub async fn get(
     state: &AppState,

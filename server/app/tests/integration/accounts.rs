@@ -50,7 +50,7 @@ async fn table(app: &TestApp) -> std::sync::Arc<Directory> {
 }
 
 /// A citizen with `kana` as their registered name, known to `agency_code` by the returned pseudonym.
-async fn citizen(app: &TestApp, kana: &str, agency_code: &str) -> (CitizenId, String) {
+pub(crate) async fn citizen(app: &TestApp, kana: &str, agency_code: &str) -> (CitizenId, String) {
     let person = person("テスト 市民", kana);
     let id = person.id;
     let code = agency_code.to_owned();

@@ -239,7 +239,12 @@ async fn a_citizen_has_at_most_ten_invitations_and_proxies_running() {
 
 /// Names `proxy` as `parent`'s proxy with `scope` through the pages (the code shown once, then typed by the
 /// proxy and confirmed), and returns the relation's id from the proxy's list.
-async fn appoint(app: &TestApp, parent: &Citizen, proxy: &Citizen, scope: &str) -> String {
+pub(crate) async fn appoint(
+    app: &TestApp,
+    parent: &Citizen,
+    proxy: &Citizen,
+    scope: &str,
+) -> String {
     let last = portal_server::japan_today().saturating_add(time::Duration::days(30));
     let (year, month, day) = (
         last.year().to_string(),
@@ -288,7 +293,7 @@ async fn appoint(app: &TestApp, parent: &Citizen, proxy: &Citizen, scope: &str) 
     between(&list, "action=\"/settings/proxies/", "/act\"").to_owned()
 }
 
-async fn act_for(app: &TestApp, proxy: &Citizen, relation: &str) {
+pub(crate) async fn act_for(app: &TestApp, proxy: &Citizen, relation: &str) {
     let path = format!("/settings/proxies/{relation}/act");
     let switched = post(app, proxy, "/settings/proxies", &path, &[]).await;
     assert_eq!(switched.status, StatusCode::SEE_OTHER, "{}", switched.body);

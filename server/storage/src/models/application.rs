@@ -357,6 +357,33 @@ impl Application {
         Ok(rows)
     }
 
+    /// One page of the sent applications of some versions of a form, newest first, one status or all
+    /// (the staff console's queue).
+    pub fn page_for_forms(
+        conn: &mut AnyConnection,
+        forms: &[FormDefinitionId],
+        status: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Application>, StorageError> {
+        let rows = with_conn!(conn, |c| {
+            let mut query = applications::table
+                .filter(applications::form_definition_id.eq_any(forms))
+                .filter(applications::status.ne(ApplicationStatus::Draft.code()))
+                .into_boxed();
+            if let Some(status) = status {
+                query = query.filter(applications::status.eq(status.to_owned()));
+            }
+            query
+                .order((applications::submitted_at.desc(), applications::id.desc()))
+                .limit(limit)
+                .offset(offset)
+                .select(Application::as_select())
+                .load(c)
+        })?;
+        Ok(rows)
+    }
+
     /// Moves an application from one of `from` to `to`; false when it was in none of them (changed meanwhile).
     /// `correction_fields` is kept only while a correction is asked for.
     pub fn set_status(

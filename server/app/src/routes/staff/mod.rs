@@ -1,10 +1,12 @@
 //! The agency staff console: signing in (password, then the authenticator app's code), its home, the audit
 //! log, and one folder per area. The rules are in [`crate::services::staff`].
 
+pub mod applications;
 pub mod audit;
 pub mod code;
 pub mod home;
 pub mod notices;
+pub mod payments;
 pub mod sign_in;
 pub mod sign_out;
 
