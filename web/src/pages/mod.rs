@@ -15,8 +15,8 @@ pub mod proxies;
 pub mod services;
 pub mod sign_in;
 pub mod staff;
-pub mod staff_notices;
 pub mod staff_applications;
+pub mod staff_notices;
 pub mod staff_payments;
 
 use askama::Template;
