@@ -1,13 +1,17 @@
 // The agency staff console end to end, by keyboard with JavaScript off, axe on every page: a member of a
 // ward's staff signs in with their password and the code from their authenticator app (a wrong code first),
-// posts a notice to the ward's residents (an error first) and watches its delivery, withdraws nothing, and
-// finds their actions in the audit log.
+// posts a notice to the ward's residents (an error first) and watches its delivery, processes a resident's
+// child allowance claim to completion with a message, builds a payment batch and downloads its transfer
+// file, and finds their actions in the audit log. (The resident's claim is filed beforehand, by mouse: it is
+// not what this test is about.)
 
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 
 import { expectNoAxeViolations } from '../fixtures/a11y';
 import { pressEnterOn, tabTo, typeInto } from '../fixtures/keyboard';
 import { visit } from '../fixtures/pages';
+import { agencyClient, graphql } from '../fixtures/agency';
+import { journeyCard, signInQuickly } from '../fixtures/sign-in';
 import { addStaff, totp } from '../fixtures/staff';
 
 test.use({ javaScriptEnabled: false });
@@ -33,8 +37,64 @@ async function replaceIn(page: Page, selector: string, text: string): Promise<vo
   await page.keyboard.type(text);
 }
 
-test('a member of staff signs in with a password and a code, and posts a notice', async ({ page }) => {
-  test.setTimeout(180_000);
+/**
+ * The resident's claim, sent: the ward publishes their household and a bank registers their refund account;
+ * they fill in and send the claim. Returns the ward's pseudonym for them and the receipt number.
+ */
+async function residentSendsClaim(browser: Browser, request: APIRequestContext): Promise<{ pseudonym: string; receipt: string }> {
+  const card = journeyCard('staff-applicant');
+  const ward = await agencyClient(request, '131016', card.key, 'e2e staff journey');
+  await graphql(request, ward, 'mutation($r: [RecordInput!]!) { publishRecords(records: $r) { created } }', {
+    r: [
+      { relationship: '本人', member_name: card.name, birth_date: '1990-01-01', id: 'E2E-ST-1' },
+      { relationship: '子', member_name: '佐々木 蒼', birth_date: '2022-02-02', id: 'E2E-ST-2' },
+    ].map(({ id, ...fields }) => ({ citizen: ward.pseudonym, category: 'household', recordId: id, updatedOn: '2026-10-01', fields })),
+  });
+  const bank = await agencyClient(request, 'bank-0001', card.key, 'e2e staff journey bank');
+  await graphql(
+    request,
+    bank,
+    'mutation($c: String!, $a: PublicFundsAccountInput!) { registerPublicFundsAccount(citizen: $c, account: $a) { stored } }',
+    { c: bank.pseudonym, a: { bankCode: '0001', branchCode: '001', accountType: 'ordinary', accountNumber: '1357913', holderName: card.kana } },
+  );
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signInQuickly(page, card);
+  await visit(page, '/apply/child_allowance');
+  const next = async () => {
+    await page.locator('main form button[type="submit"]:not([name="action"])').last().click();
+    await page.waitForLoadState('load');
+  };
+  await next();
+  await expect(page).toHaveURL(/\/pages\/claimant$/);
+  await next();
+  await page.locator('input[name="children.0.lives_together"][value="yes"]').check();
+  await next();
+  await expect(page).toHaveURL(/\/pages\/payment$/);
+  await page.locator('input[name="account.use"][value="registered"]').check();
+  await page.locator('#f-declaration').check();
+  await next();
+  await expect(page).toHaveURL(/\/check$/);
+  await next();
+  await expect(page).toHaveURL(/\?sent=1$/);
+  const receipt = ((await page.locator('main .panel__body strong').textContent()) ?? '').trim();
+  await context.close();
+  return { pseudonym: ward.pseudonym, receipt };
+}
+
+/** Chooses the radio `value` of the group `name` with the arrow keys (a radio group is one Tab stop). */
+async function chooseRadio(page: Page, name: string, value: string): Promise<void> {
+  await tabTo(page, `input[name="${name}"]`);
+  const target = page.locator(`input[name="${name}"][value="${value}"]`);
+  for (let i = 0; i < 8 && !(await target.isChecked()); i++) {
+    await page.keyboard.press('ArrowDown');
+  }
+  await expect(target).toBeChecked();
+}
+
+test('a member of staff signs in with a password and a code, posts a notice, processes and pays a claim', async ({ page, browser, request }) => {
+  test.setTimeout(240_000);
+  const claim = await residentSendsClaim(browser, request);
   const account = addStaff('131016', '窓口 花子', ['notices', 'records', 'applications', 'payments'], 'journey');
 
   // Password first: a wrong one is refused with the same words as an unknown login.
@@ -80,13 +140,7 @@ test('a member of staff signs in with a password and a code, and posts a notice'
   await check(page);
   await typeInto(page, '#body', '来月から、粗大ごみの収集日は毎月第2水曜日になります。');
   // A radio group is one Tab stop; the arrow keys choose within it.
-  await tabTo(page, 'input[name="category"]');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('ArrowDown');
-  await expect(page.locator('input[name="category"][value="other"]')).toBeChecked();
+  await chooseRadio(page, 'category', 'other');
   await submit(page, 'main form[action="/staff/notices/new"]');
   await expect(page).toHaveURL(/\/staff\/notices\/[0-9a-f-]+\?done=posted$/);
   await expect(page.locator('main .notification-banner')).toContainText('お知らせを送りました');
@@ -99,9 +153,60 @@ test('a member of staff signs in with a password and a code, and posts a notice'
   }).toPass({ timeout: 30_000 });
   await check(page);
 
+  // The resident's claim: found in the queue, moved on to completed with a message.
+  await pressEnterOn(page, 'header a[href="/staff/applications"]');
+  await check(page);
+  const href = await page.locator('main a', { hasText: claim.receipt }).getAttribute('href');
+  await tabTo(page, `main a[href="${href}"]`, 200);
+  await Promise.all([page.waitForURL(/\/staff\/applications\/[0-9a-f-]+$/), page.keyboard.press('Enter')]);
+  await expect(page.locator('main')).toContainText(claim.pseudonym);
+  await check(page);
+  for (const [status, message] of [
+    ['received', ''],
+    ['reviewing', ''],
+    ['completed', '認定しました。来月から支給します。'],
+  ]) {
+    await chooseRadio(page, 'status', status);
+    if (message) await typeInto(page, '#status-message', message);
+    await submit(page, 'main form[action$="/status"]');
+    await expect(page).toHaveURL(/\?done=status$/);
+    await check(page);
+  }
+  await expect(page.locator('main')).toContainText('認定しました。来月から支給します。');
+
+  // A payment batch for the resident, and its transfer file.
+  await pressEnterOn(page, 'header a[href="/staff/payments"]');
+  await check(page);
+  await typeInto(page, '#requester-code', '1310160001');
+  await typeInto(page, '#requester-name', 'チヨダク');
+  await typeInto(page, '#bank-code', '0001');
+  await typeInto(page, '#branch-code', '001');
+  await typeInto(page, '#account-number', '7654321');
+  const day = new Date(Date.now() + 9 * 3_600_000 + 7 * 86_400_000);
+  await typeInto(page, '#transfer-date', String(day.getUTCFullYear()));
+  await typeInto(page, '#transfer-date-month', String(day.getUTCMonth() + 1));
+  await typeInto(page, '#transfer-date-day', String(day.getUTCDate()));
+  await typeInto(page, '#payments', `${claim.pseudonym},15000`);
+  await submit(page, 'main form[action="/staff/payments"]');
+  await expect(page).toHaveURL(/\/staff\/payments\/batches\//);
+  await expect(page.locator('main')).toContainText('1件');
+  await check(page);
+  const link = 'main a[href$="/file"]';
+  await tabTo(page, link);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  const file = await download.path();
+  expect(file, 'the transfer file was saved').toBeTruthy();
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(file as string);
+  // A Zengin 総合振込 file: a header record (1), one data record (2), the trailer (8) and the end (9).
+  expect(bytes[0]).toBe('1'.charCodeAt(0));
+  expect(bytes.includes(Buffer.from('15000'))).toBe(true);
+
   // The audit log has the sign-in and the notice.
   await pressEnterOn(page, 'header a[href="/staff/audit"]');
   await expect(page.locator('main table')).toContainText('ログイン');
   await expect(page.locator('main table')).toContainText('お知らせを送信');
+  await expect(page.locator('main table')).toContainText('申請の状況の変更');
+  await expect(page.locator('main table')).toContainText('振込ファイルのダウンロード');
   await check(page);
 });

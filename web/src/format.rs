@@ -123,6 +123,21 @@ pub fn grouped(raw: &str) -> String {
     out
 }
 
+/// A date typed in three boxes as YYYY-MM-DD when every part is a number (full-width digits too); empty
+/// when nothing was typed; the parts as typed otherwise, for the caller to refuse as not a date.
+pub fn date_from_parts(year: &str, month: &str, day: &str) -> String {
+    let parts = [year, month, day].map(str::trim);
+    if parts.iter().all(|p| p.is_empty()) {
+        return String::new();
+    }
+    match parts.map(|p| ascii_digits(p).parse::<u32>().ok()) {
+        [Some(y), Some(m), Some(d)] if (1000..=9999).contains(&y) => {
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        _ => parts.join("/"),
+    }
+}
+
 /// Full-width digits (０-９, as Japanese input methods type them) as ASCII; anything else unchanged.
 pub fn ascii_digits(raw: &str) -> String {
     raw.chars()

@@ -67,17 +67,7 @@ impl ProxyForm {
     /// The last day as YYYY-MM-DD when every part is a number; empty when nothing was typed; as typed
     /// otherwise (refused as not a date).
     pub fn ends_on(&self) -> String {
-        let parts = [&self.ends_year, &self.ends_month, &self.ends_day].map(|p| p.trim());
-        if parts.iter().all(|p| p.is_empty()) {
-            return String::new();
-        }
-        let numbers = parts.map(|p| crate::format::ascii_digits(p).parse::<u32>().ok());
-        match numbers {
-            [Some(y), Some(m), Some(d)] if (1000..=9999).contains(&y) => {
-                format!("{y:04}-{m:02}-{d:02}")
-            }
-            _ => parts.join("/"),
-        }
+        crate::format::date_from_parts(&self.ends_year, &self.ends_month, &self.ends_day)
     }
 }
 

@@ -12,8 +12,10 @@ pub struct PaymentForm {
     pub task: String,
     pub requester_code: String,
     pub requester_name: String,
-    /// YYYY-MM-DD, from a date input.
-    pub transfer_date: String,
+    /// The transfer date as typed in its three boxes.
+    pub transfer_year: String,
+    pub transfer_month: String,
+    pub transfer_day: String,
     pub bank_code: String,
     pub branch_code: String,
     pub account_type: String,
@@ -29,7 +31,7 @@ pub struct PaymentForm {
 /// | task             | `task`             | `task`            |
 /// | requester code   | `requester-code`   | `requester_code`  |
 /// | requester name   | `requester-name`   | `requester_name`  |
-/// | transfer date    | `transfer-date`    | `transfer_date`   |
+/// | transfer date    | `transfer-date` (year), `-month`, `-day` | `transfer_year`, `_month`, `_day` |
 /// | bank code        | `bank-code`        | `bank_code`       |
 /// | branch code      | `branch-code`      | `branch_code`     |
 /// | account type     | `account-type`     | `account_type`    |

@@ -221,14 +221,18 @@ async fn a_payment_batch_lists_who_cannot_be_paid_and_downloads_a_zengin_file() 
         "{}",
         form.body
     );
-    assert!(form.body.contains("type=\"date\""));
+    assert!(
+        form.body.contains("name=\"transfer_year\"") && form.body.contains("name=\"transfer_day\"")
+    );
 
     let lines = format!("{pseudonym},10000,R1\n{taro},5000\nnot-a-pseudonym,100");
     let mut fields = vec![
         ("task", "benefit_payment"),
         ("requester_code", "1234567890"),
         ("requester_name", "チヨダク"),
-        ("transfer_date", "2026-12-10"),
+        ("transfer_year", "2026"),
+        ("transfer_month", "12"),
+        ("transfer_day", "10"),
         ("bank_code", "0001"),
         ("branch_code", "004"),
         ("account_type", "current"),

@@ -26,7 +26,11 @@ pub struct Submission {
     #[serde(default)]
     requester_name: String,
     #[serde(default)]
-    transfer_date: String,
+    transfer_year: String,
+    #[serde(default)]
+    transfer_month: String,
+    #[serde(default)]
+    transfer_day: String,
     #[serde(default)]
     bank_code: String,
     #[serde(default)]
@@ -93,7 +97,9 @@ pub async fn submit(
         task: s.task,
         requester_code: s.requester_code,
         requester_name: s.requester_name,
-        transfer_date: s.transfer_date,
+        transfer_year: s.transfer_year,
+        transfer_month: s.transfer_month,
+        transfer_day: s.transfer_day,
         bank_code: s.bank_code,
         branch_code: s.branch_code,
         account_type: s.account_type,
@@ -105,7 +111,12 @@ pub async fn submit(
     if !tasks(&principal).contains(&form.task.as_str()) {
         errors.add("task", "staff.payments.errors.task");
     }
-    if form.transfer_date.trim().is_empty() {
+    let transfer_date = portal_web::format::date_from_parts(
+        &form.transfer_year,
+        &form.transfer_month,
+        &form.transfer_day,
+    );
+    if transfer_date.is_empty() {
         errors.add("transfer-date", "staff.payments.errors.transfer_date");
     }
     let parsed = if form.payments.trim().is_empty() {
@@ -122,7 +133,7 @@ pub async fn submit(
         let payer = Payer {
             requester_code: portal_web::format::ascii_digits(form.requester_code.trim()),
             requester_name: form.requester_name.trim().to_owned(),
-            transfer_date: form.transfer_date.trim().to_owned(),
+            transfer_date: transfer_date.clone(),
             bank_code: portal_web::format::ascii_digits(form.bank_code.trim()),
             branch_code: portal_web::format::ascii_digits(form.branch_code.trim()),
             account_type: form.account_type.clone(),
@@ -132,7 +143,7 @@ pub async fn submit(
             Ok(batch) => {
                 let kept = Kept {
                     task: form.task.clone(),
-                    transfer_date: form.transfer_date.trim().to_owned(),
+                    transfer_date: transfer_date.clone(),
                     payments: batch.payments,
                     total: batch.total,
                     unknown: batch.unknown,
