@@ -15,6 +15,7 @@ pub mod proxies;
 pub mod services;
 pub mod sign_in;
 pub mod staff;
+pub mod staff_records;
 
 use askama::Template;
 

@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod code;
 pub mod home;
+pub mod jobs;
+pub mod records;
 pub mod sign_in;
 pub mod sign_out;
 
