@@ -38,3 +38,4 @@ mod services;
 mod sessions;
 mod sign_in;
 mod staff;
+mod staff_records;
