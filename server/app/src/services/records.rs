@@ -21,7 +21,7 @@ pub const MAX_BATCH: usize = 1000;
 pub const MAX_READ: i64 = 500;
 
 /// One record as an agency sends it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
     /// The publishing agency's pseudonym for the citizen.
     pub citizen: String,
