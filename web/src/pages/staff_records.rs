@@ -122,6 +122,8 @@ pub struct StaffJobPage {
     pub shell: Shell,
     pub id: String,
     pub state: String,
+    /// The category's code and the file's name; empty while the job runs (they are in its payload, which
+    /// is not read for a page that refreshes every two seconds).
     pub category: String,
     pub file_name: String,
     pub when: (String, String),

@@ -123,6 +123,7 @@ async fn staff_records_a_checked_file_shows_its_bad_rows_then_publishes_the_good
     let waiting = staff.get(&app, &job_page).await;
     assert!(waiting.body.contains("<progress"), "{}", waiting.body);
     assert!(waiting.body.contains("2件中0件"), "{}", waiting.body);
+    assert!(!waiting.body.contains("category."), "no catalog key shows");
     assert!(
         waiting
             .body
