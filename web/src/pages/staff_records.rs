@@ -100,6 +100,9 @@ pub struct BadRowView {
     pub record_id: String,
     /// Empty when the row as a whole is at fault.
     pub column: String,
+    /// What kind of problem, worded by the catalog (`staff.jobs.reasons.<code>`) when it has words for it.
+    pub code: String,
+    /// The rules' own words (English, as the API gives them), shown when the catalog has none.
     pub reason: String,
 }
 
@@ -175,6 +178,14 @@ impl StaffJobPage {
             "staff.jobs.publish",
             crate::format::grouped(&self.total.to_string()),
         )
+    }
+
+    /// Why a row was refused, in the page's language when the catalog words that kind of problem.
+    pub fn reason(&self, row: &BadRowView) -> String {
+        self.shell
+            .lang
+            .get(&format!("staff.jobs.reasons.{}", row.code))
+            .map_or_else(|| row.reason.clone(), str::to_owned)
     }
 
     pub fn status_url(&self) -> String {

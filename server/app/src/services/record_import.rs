@@ -100,6 +100,10 @@ pub struct BadRow {
     pub record_id: String,
     /// The column at fault; empty when it is the row as a whole.
     pub column: String,
+    /// What kind of problem (see [`records::Rejected::code`]; `cells` for a row of the wrong width), for
+    /// words in the page's language.
+    #[serde(default)]
+    pub code: String,
     pub reason: String,
 }
 
@@ -221,6 +225,7 @@ fn row(
             line,
             record_id,
             column: String::new(),
+            code: "cells".to_owned(),
             reason: format!(
                 "has {} cells; the header row has {}",
                 cells.len(),
@@ -278,6 +283,7 @@ pub async fn prepare(
             line: lines.get(refusal.index).copied().unwrap_or_default(),
             record_id: refusal.record_id,
             column: column_of(refusal.field.as_deref()),
+            code: refusal.code.to_owned(),
             reason: refusal.reason,
         });
     }
@@ -448,6 +454,7 @@ async fn publish_rows(state: &AppState, on_duty: &OnDuty, job: StaffJob) -> Resu
                 line: chunk.get(refusal.index).map_or(0, |row| row.line),
                 record_id: refusal.record_id,
                 column: column_of(refusal.field.as_deref()),
+                code: refusal.code.to_owned(),
                 reason: refusal.reason,
             });
         }

@@ -39,6 +39,9 @@ pub struct Rejected {
     pub index: usize,
     pub record_id: String,
     pub field: Option<String>,
+    /// What kind of problem, for words in other languages: `record_id`, `repeated`, `citizen`,
+    /// `category`, `updated_on`, or a [`portal_storage::models::category::FieldError`]'s code.
+    pub code: &'static str,
     pub reason: String,
 }
 
@@ -131,10 +134,11 @@ pub async fn check(
                     published_at: now,
                 },
             )),
-            Err((field, reason)) => checked.rejected.push(Rejected {
+            Err((field, code, reason)) => checked.rejected.push(Rejected {
                 index,
                 record_id: item.record_id.clone(),
                 field: Some(field),
+                code,
                 reason,
             }),
         }
@@ -148,34 +152,43 @@ type ItemChecked = Result<
         Category,
         serde_json::Map<String, serde_json::Value>,
     ),
-    (String, String),
+    (String, &'static str, String),
 >;
 
-/// The rules for one item: the citizen, category and clean fields, or the field at fault and why.
+/// The rules for one item: the citizen, category and clean fields, or the field at fault, the kind of
+/// problem and why.
 fn check_item(
     item: &Incoming,
     known: &HashMap<String, CitizenId>,
     seen: &mut HashSet<String>,
 ) -> ItemChecked {
-    let reject = |field: &str, reason: String| Err((field.to_owned(), reason));
+    let reject =
+        |field: &str, code: &'static str, reason: String| Err((field.to_owned(), code, reason));
     let record_id = item.record_id.trim();
     if record_id.is_empty() || record_id.len() > 100 {
-        return reject("recordId", "must be 1 to 100 characters".to_owned());
+        return reject(
+            "recordId",
+            "record_id",
+            "must be 1 to 100 characters".to_owned(),
+        );
     }
     if !seen.insert(record_id.to_owned()) {
         return reject(
             "recordId",
+            "repeated",
             "appears earlier in this batch; send each record once".to_owned(),
         );
     }
     let Some(&citizen) = known.get(&item.citizen) else {
         return reject(
             "citizen",
+            "citizen",
             "is not a pseudonym your agency holds for any citizen".to_owned(),
         );
     };
     let Some(category) = Category::from_code(&item.category) else {
         return reject(
+            "category",
             "category",
             format!(
                 "{:?} is not a category; expected one of {}",
@@ -187,6 +200,7 @@ fn check_item(
     if !is_date(&item.updated_on) {
         return reject(
             "updatedOn",
+            "updated_on",
             format!(
                 "must be a date written YYYY-MM-DD, got {:?}",
                 item.updated_on
@@ -200,7 +214,7 @@ fn check_item(
                 Some(key) => format!("fields.{key}"),
                 None => "fields".to_owned(),
             };
-            reject(&field, e.to_string())
+            reject(&field, e.code, e.to_string())
         }
     }
 }

@@ -98,12 +98,13 @@ async fn staff_records_a_checked_file_shows_its_bad_rows_then_publishes_the_good
         "{bad}"
     );
     assert!(bad.contains("<code>total_income</code>"), "{bad}");
-    assert!(bad.contains("-5"), "{bad}");
+    assert!(bad.contains("マイナスにならない整数（円）"), "{bad}");
     assert!(
         bad.contains("<th scope=\"row\" class=\"table__header\">5</th>"),
         "{bad}"
     );
     assert!(bad.contains("<code>citizen</code>"), "{bad}");
+    assert!(bad.contains("どの住民の仮名（識別子）でもありません"), "{bad}");
     let good = crate::own_data::between(body, "登録される内容（", "</table>");
     assert!(
         good.contains("R-1") && good.contains("R-3") && !good.contains("R-2"),

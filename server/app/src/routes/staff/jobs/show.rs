@@ -17,6 +17,7 @@ fn bad_view(row: BadRow) -> BadRowView {
         line: row.line,
         record_id: row.record_id,
         column: row.column,
+        code: row.code,
         reason: row.reason,
     }
 }
