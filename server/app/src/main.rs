@@ -544,6 +544,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
         startup::spawn_purge(state.kv.clone());
         startup::spawn_linkage_retention(state.db.clone(), state.config.linkage_retention_days);
         startup::spawn_linkage_fold(state.db.clone());
+        startup::spawn_record_imports(state.clone());
         let mail = portal_server::services::outbox::MailBackground::start(
             &state.config,
             state.db.clone(),

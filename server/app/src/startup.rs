@@ -133,3 +133,25 @@ pub fn spawn_linkage_fold(db: Db) {
         }
     });
 }
+
+/// Publishes the rows of files imported in the staff console once a member starts them, checking every
+/// second. Any number of processes may run this: each job is claimed with a lease.
+pub fn spawn_record_imports(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            loop {
+                match crate::services::record_import::work_once(&state).await {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        // The job's lease runs out and it is taken up again.
+                        tracing::warn!(error = %e, "publishing an imported file failed");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}

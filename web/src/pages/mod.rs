@@ -18,6 +18,7 @@ pub mod staff;
 pub mod staff_applications;
 pub mod staff_notices;
 pub mod staff_payments;
+pub mod staff_records;
 
 use askama::Template;
 

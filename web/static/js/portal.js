@@ -213,6 +213,65 @@
     window.setTimeout(poll, POLL_MS);
   };
 
+  // A console job's progress: with JavaScript the page asks for `{state, done, total}` every two seconds
+  // and updates the bar and its text in place (without, a <noscript> meta refresh reloads the page). Screen
+  // readers hear the progress now and then, not at every tick; once finished the page is loaded again to
+  // show what the job came to.
+  const ANNOUNCE_EVERY_MS = 15000;
+  const initJobProgress = (region) => {
+    const url = region.dataset.statusUrl;
+    if (!url || typeof window.fetch !== "function") {
+      return;
+    }
+    const bar = region.querySelector("progress");
+    const text = region.querySelector(".job-progress__text");
+    const status = region.querySelector(".job-progress__status");
+    let lastAnnounced = Date.now();
+    const wording = (done, total) =>
+      (region.dataset.i18nProgress || "")
+        .replace("{done}", done.toLocaleString())
+        .replace("{total}", total.toLocaleString());
+
+    const poll = async () => {
+      try {
+        const response = await fetch(url, {
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+          cache: "no-store",
+        });
+        if (response.ok) {
+          const job = await response.json();
+          if (job && job.state !== "queued" && job.state !== "running") {
+            if (status && region.dataset.i18nFinished) {
+              status.textContent = region.dataset.i18nFinished;
+            }
+            window.location.reload();
+            return;
+          }
+          if (job && Number.isFinite(job.done) && Number.isFinite(job.total)) {
+            const words = wording(job.done, job.total);
+            if (bar) {
+              bar.max = Math.max(job.total, 1);
+              bar.value = job.done;
+              bar.textContent = words;
+            }
+            if (text && text.textContent !== words) {
+              text.textContent = words;
+            }
+            if (status && Date.now() - lastAnnounced >= ANNOUNCE_EVERY_MS) {
+              status.textContent = words;
+              lastAnnounced = Date.now();
+            }
+          }
+        }
+      } catch {
+        // A network hiccup or a malformed answer: ask again at the next tick.
+      }
+      window.setTimeout(poll, POLL_MS);
+    };
+    window.setTimeout(poll, POLL_MS);
+  };
+
   // "2 minutes" / "30 seconds", worded from the element's data-i18n-* catalog texts the same way as the
   // server's Shell::duration_text (minutes, rounded up, from one minute up; seconds below).
   const durationText = (element, seconds) => {
@@ -455,6 +514,7 @@
     document.querySelectorAll('[data-module="sign-in-status"]').forEach(initSignInStatus);
     document.querySelectorAll('[data-module="session-expiry"]').forEach(initSessionExpiry);
     document.querySelectorAll('[data-module="live-figures"]').forEach(initLiveFigures);
+    document.querySelectorAll('[data-module="job-progress"]').forEach(initJobProgress);
     initSessionTimeout();
   };
 

@@ -321,6 +321,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/staff/payments/batches/{id}/file",
             web::get().to(staff::payments::file::download),
         )
+        // 情報の登録: a CSV file checked into a job in preview, then published by the background worker.
+        .service(
+            web::resource("/staff/records")
+                .route(web::get().to(staff::records::show::show))
+                .route(web::post().to(staff::records::submit::submit)),
+        )
+        // Before `/staff/jobs/{id}`, which would take `….json` as an id.
+        .route(
+            "/staff/jobs/{id}.json",
+            web::get().to(staff::jobs::status::show),
+        )
+        .route("/staff/jobs/{id}", web::get().to(staff::jobs::show::show))
+        .route(
+            "/staff/jobs/{id}/start",
+            web::post().to(staff::jobs::start::submit),
+        )
+        .route(
+            "/staff/jobs/{id}/discard",
+            web::post().to(staff::jobs::discard::submit),
+        )
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::execute))

@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod payments;
 pub mod prefill;
 pub mod proxies;
+pub mod record_import;
 pub mod records;
 pub mod seed;
 pub mod sign_in;

@@ -21,7 +21,7 @@ pub const MAX_BATCH: usize = 1000;
 pub const MAX_READ: i64 = 500;
 
 /// One record as an agency sends it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
     /// The publishing agency's pseudonym for the citizen.
     pub citizen: String,
@@ -39,6 +39,9 @@ pub struct Rejected {
     pub index: usize,
     pub record_id: String,
     pub field: Option<String>,
+    /// What kind of problem, for words in other languages: `record_id`, `repeated`, `citizen`,
+    /// `category`, `updated_on`, or a [`portal_storage::models::category::FieldError`]'s code.
+    pub code: &'static str,
     pub reason: String,
 }
 
@@ -46,6 +49,14 @@ pub struct Rejected {
 pub struct Published {
     pub created: usize,
     pub updated: usize,
+    pub rejected: Vec<Rejected>,
+}
+
+/// A batch checked by the rules of [`publish`] without storing anything: the records the good items
+/// become, each with its position in the batch, and the items refused with why.
+#[derive(Debug, Clone, Default)]
+pub struct DryRun {
+    pub accepted: Vec<(usize, Record)>,
     pub rejected: Vec<Rejected>,
 }
 
@@ -63,96 +74,9 @@ pub async fn publish(
             items.len()
         )));
     }
-    let pseudonyms: Vec<String> = items
-        .iter()
-        .map(|i| i.citizen.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let DryRun { accepted, rejected } = check(state, agency, &items).await?;
+    let rows: Vec<Record> = accepted.into_iter().map(|(_, row)| row).collect();
     let agency_id = agency.agency_id;
-    let known: HashMap<String, CitizenId> = state
-        .db
-        .run(move |c| AgencyPseudonym::resolve(c, agency_id, &pseudonyms))
-        .await?
-        .into_iter()
-        .collect();
-
-    let mut rejected = Vec::new();
-    let mut rows = Vec::new();
-    let mut seen = HashSet::new();
-    let now = now_millis();
-    for (index, item) in items.into_iter().enumerate() {
-        let reject = |field: Option<&str>, reason: String| Rejected {
-            index,
-            record_id: item.record_id.clone(),
-            field: field.map(str::to_owned),
-            reason,
-        };
-        let record_id = item.record_id.trim();
-        if record_id.is_empty() || record_id.len() > 100 {
-            rejected.push(reject(
-                Some("recordId"),
-                "must be 1 to 100 characters".to_owned(),
-            ));
-            continue;
-        }
-        if !seen.insert(record_id.to_owned()) {
-            rejected.push(reject(
-                Some("recordId"),
-                "appears earlier in this batch; send each record once".to_owned(),
-            ));
-            continue;
-        }
-        let Some(&citizen) = known.get(&item.citizen) else {
-            rejected.push(reject(
-                Some("citizen"),
-                "is not a pseudonym your agency holds for any citizen".to_owned(),
-            ));
-            continue;
-        };
-        let Some(category) = Category::from_code(&item.category) else {
-            rejected.push(reject(
-                Some("category"),
-                format!(
-                    "{:?} is not a category; expected one of {}",
-                    item.category,
-                    category_codes()
-                ),
-            ));
-            continue;
-        };
-        if !is_date(&item.updated_on) {
-            rejected.push(reject(
-                Some("updatedOn"),
-                format!(
-                    "must be a date written YYYY-MM-DD, got {:?}",
-                    item.updated_on
-                ),
-            ));
-            continue;
-        }
-        let fields = match category.validate(&item.fields) {
-            Ok(fields) => fields,
-            Err(e) => {
-                let field = match &e.field {
-                    Some(key) => format!("fields.{key}"),
-                    None => "fields".to_owned(),
-                };
-                rejected.push(reject(Some(&field), e.to_string()));
-                continue;
-            }
-        };
-        rows.push(Record {
-            id: RecordId::new(),
-            citizen_id: citizen,
-            agency_id,
-            category: category.code().to_owned(),
-            external_id: record_id.to_owned(),
-            data: serde_json::Value::Object(fields).to_string(),
-            updated_on: item.updated_on,
-            published_at: now,
-        });
-    }
     let Upserted { created, updated } = state
         .db
         .run(move |c| Record::upsert_batch(c, agency_id, &rows))
@@ -162,6 +86,137 @@ pub async fn publish(
         updated,
         rejected,
     })
+}
+
+/// Pseudonyms looked up this many at a time, well within every backend's limit of bound parameters.
+const RESOLVE_CHUNK: usize = 1000;
+
+/// Checks every item of a batch of any size by the rules of [`publish`], storing nothing (a dry run, such
+/// as the console's preview of a file). A record id seen twice is refused the second time.
+pub async fn check(
+    state: &AppState,
+    agency: &AgencyPrincipal,
+    items: &[Incoming],
+) -> Result<DryRun, AppError> {
+    let pseudonyms: Vec<String> = items
+        .iter()
+        .map(|i| i.citizen.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let agency_id = agency.agency_id;
+    let mut known: HashMap<String, CitizenId> = HashMap::new();
+    for chunk in pseudonyms.chunks(RESOLVE_CHUNK) {
+        let chunk = chunk.to_vec();
+        known.extend(
+            state
+                .db
+                .run(move |c| AgencyPseudonym::resolve(c, agency_id, &chunk))
+                .await?,
+        );
+    }
+
+    let mut checked = DryRun::default();
+    let mut seen = HashSet::new();
+    let now = now_millis();
+    for (index, item) in items.iter().enumerate() {
+        match check_item(item, &known, &mut seen) {
+            Ok((citizen, category, fields)) => checked.accepted.push((
+                index,
+                Record {
+                    id: RecordId::new(),
+                    citizen_id: citizen,
+                    agency_id,
+                    category: category.code().to_owned(),
+                    external_id: item.record_id.trim().to_owned(),
+                    data: serde_json::Value::Object(fields).to_string(),
+                    updated_on: item.updated_on.clone(),
+                    published_at: now,
+                },
+            )),
+            Err((field, code, reason)) => checked.rejected.push(Rejected {
+                index,
+                record_id: item.record_id.clone(),
+                field: Some(field),
+                code,
+                reason,
+            }),
+        }
+    }
+    Ok(checked)
+}
+
+type ItemChecked = Result<
+    (
+        CitizenId,
+        Category,
+        serde_json::Map<String, serde_json::Value>,
+    ),
+    (String, &'static str, String),
+>;
+
+/// The rules for one item: the citizen, category and clean fields, or the field at fault, the kind of
+/// problem and why.
+fn check_item(
+    item: &Incoming,
+    known: &HashMap<String, CitizenId>,
+    seen: &mut HashSet<String>,
+) -> ItemChecked {
+    let reject =
+        |field: &str, code: &'static str, reason: String| Err((field.to_owned(), code, reason));
+    let record_id = item.record_id.trim();
+    if record_id.is_empty() || record_id.len() > 100 {
+        return reject(
+            "recordId",
+            "record_id",
+            "must be 1 to 100 characters".to_owned(),
+        );
+    }
+    if !seen.insert(record_id.to_owned()) {
+        return reject(
+            "recordId",
+            "repeated",
+            "appears earlier in this batch; send each record once".to_owned(),
+        );
+    }
+    let Some(&citizen) = known.get(&item.citizen) else {
+        return reject(
+            "citizen",
+            "citizen",
+            "is not a pseudonym your agency holds for any citizen".to_owned(),
+        );
+    };
+    let Some(category) = Category::from_code(&item.category) else {
+        return reject(
+            "category",
+            "category",
+            format!(
+                "{:?} is not a category; expected one of {}",
+                item.category,
+                category_codes()
+            ),
+        );
+    };
+    if !is_date(&item.updated_on) {
+        return reject(
+            "updatedOn",
+            "updated_on",
+            format!(
+                "must be a date written YYYY-MM-DD, got {:?}",
+                item.updated_on
+            ),
+        );
+    }
+    match category.validate(&item.fields) {
+        Ok(fields) => Ok((citizen, category, fields)),
+        Err(e) => {
+            let field = match &e.field {
+                Some(key) => format!("fields.{key}"),
+                None => "fields".to_owned(),
+            };
+            reject(&field, e.code, e.to_string())
+        }
+    }
 }
 
 fn category_codes() -> String {

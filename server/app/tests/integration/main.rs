@@ -39,3 +39,4 @@ mod sessions;
 mod sign_in;
 mod staff;
 mod staff_applications;
+mod staff_records;

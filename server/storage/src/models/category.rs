@@ -42,6 +42,20 @@ const fn opt(key: &'static str, kind: FieldKind) -> Field {
     }
 }
 
+impl FieldKind {
+    /// The kind as a lower-case word.
+    pub fn code(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Date => "date",
+            FieldKind::Month => "month",
+            FieldKind::Year => "year",
+            FieldKind::Yen => "yen",
+            FieldKind::Count => "count",
+        }
+    }
+}
+
 use FieldKind::{Count, Date, Month, Text, Year, Yen};
 
 macro_rules! categories {
@@ -132,6 +146,7 @@ impl Category {
         let Value::Object(object) = data else {
             return Err(FieldError {
                 field: None,
+                code: "not_object",
                 reason: "expected an object of fields".to_owned(),
             });
         };
@@ -141,6 +156,7 @@ impl Category {
         {
             return Err(FieldError {
                 field: Some(unknown.clone()),
+                code: "unknown_field",
                 reason: format!(
                     "is not a field of category {}; expected {}",
                     self.code(),
@@ -158,6 +174,7 @@ impl Category {
                 None | Some(Value::Null) if field.required => {
                     return Err(FieldError {
                         field: Some(field.key.to_owned()),
+                        code: "required",
                         reason: "is required".to_owned(),
                     });
                 }
@@ -167,12 +184,14 @@ impl Category {
                 Some(_) => {
                     return Err(FieldError {
                         field: Some(field.key.to_owned()),
+                        code: "not_scalar",
                         reason: "must be a string or a number".to_owned(),
                     });
                 }
             };
             check_kind(field.kind, &value).map_err(|reason| FieldError {
                 field: Some(field.key.to_owned()),
+                code: field.kind.code(),
                 reason,
             })?;
             clean.insert(field.key.to_owned(), Value::String(value));
@@ -186,6 +205,9 @@ impl Category {
 pub struct FieldError {
     /// The field, when the problem is with one field.
     pub field: Option<String>,
+    /// What kind of problem, for words in other languages: `required`, `unknown_field`, a [`FieldKind`]'s
+    /// code (the value is not of that kind), `not_scalar` or `not_object`.
+    pub code: &'static str,
     pub reason: String,
 }
 

@@ -138,6 +138,8 @@ impl AuditEntry {
 
 /// The states of a console job.
 pub mod job_state {
+    /// Checked and waiting for a member of staff to start it (or discard it); no worker takes it.
+    pub const PREVIEW: &str = "preview";
     pub const QUEUED: &str = "queued";
     pub const RUNNING: &str = "running";
     pub const DONE: &str = "done";
@@ -212,17 +214,42 @@ impl StaffJob {
         now: i64,
         lease_until: i64,
     ) -> Result<Option<StaffJob>, StorageError> {
+        Self::claim_among(conn, None, now, lease_until)
+    }
+
+    /// [`StaffJob::claim`] for jobs of one kind only, for a worker that knows how to do that kind.
+    pub fn claim_kind(
+        conn: &mut AnyConnection,
+        kind: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<Option<StaffJob>, StorageError> {
+        Self::claim_among(conn, Some(kind), now, lease_until)
+    }
+
+    fn claim_among(
+        conn: &mut AnyConnection,
+        kind: Option<&str>,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<Option<StaffJob>, StorageError> {
         use job_state::{QUEUED, RUNNING};
-        let candidates: Vec<StaffJob> = with_conn!(conn, |c| staff_jobs::table
-            .filter(
-                staff_jobs::state.eq(QUEUED).or(staff_jobs::state
-                    .eq(RUNNING)
-                    .and(staff_jobs::lease_until.lt(now))),
-            )
-            .order(staff_jobs::created_at)
-            .limit(5)
-            .select(StaffJob::as_select())
-            .load(c))?;
+        let candidates: Vec<StaffJob> = with_conn!(conn, |c| {
+            let mut query = staff_jobs::table
+                .filter(
+                    staff_jobs::state.eq(QUEUED).or(staff_jobs::state
+                        .eq(RUNNING)
+                        .and(staff_jobs::lease_until.lt(now))),
+                )
+                .order(staff_jobs::created_at)
+                .limit(5)
+                .select(StaffJob::as_select())
+                .into_boxed();
+            if let Some(kind) = kind {
+                query = query.filter(staff_jobs::kind.eq(kind));
+            }
+            query.load(c)
+        })?;
         for job in candidates {
             let taken = with_conn!(conn, |c| diesel::update(staff_jobs::table.find(job.id))
                 .filter(staff_jobs::state.eq(&job.state))
@@ -241,6 +268,89 @@ impl StaffJob {
             }
         }
         Ok(None)
+    }
+
+    /// The agency's job `id` without its payload and result (which may be large): enough to show progress.
+    pub fn brief_for(
+        conn: &mut AnyConnection,
+        agency: AgencyId,
+        id: StaffJobId,
+    ) -> Result<Option<JobBrief>, StorageError> {
+        let found = with_conn!(conn, |c| staff_jobs::table
+            .find(id)
+            .filter(staff_jobs::agency_id.eq(agency))
+            .select(JobBrief::as_select())
+            .first(c)
+            .optional())?;
+        Ok(found)
+    }
+
+    /// The agency's newest jobs of `kind`, without their payloads and results.
+    pub fn recent_of_kind(
+        conn: &mut AnyConnection,
+        agency: AgencyId,
+        kind: &str,
+        limit: i64,
+    ) -> Result<Vec<JobBrief>, StorageError> {
+        let rows = with_conn!(conn, |c| staff_jobs::table
+            .filter(staff_jobs::agency_id.eq(agency))
+            .filter(staff_jobs::kind.eq(kind))
+            .order(staff_jobs::created_at.desc())
+            .limit(limit)
+            .select(JobBrief::as_select())
+            .load(c))?;
+        Ok(rows)
+    }
+
+    /// Moves the agency's job `id` from preview to the queue; false when it was not in preview (already
+    /// started, or discarded, by a second press or another member).
+    pub fn queue(
+        conn: &mut AnyConnection,
+        agency: AgencyId,
+        id: StaffJobId,
+    ) -> Result<bool, StorageError> {
+        let changed = with_conn!(conn, |c| diesel::update(staff_jobs::table.find(id))
+            .filter(staff_jobs::agency_id.eq(agency))
+            .filter(staff_jobs::state.eq(job_state::PREVIEW))
+            .set(staff_jobs::state.eq(job_state::QUEUED))
+            .execute(c))?;
+        Ok(changed == 1)
+    }
+
+    /// Deletes the agency's job `id` while it is still a preview (its rows are not kept once unwanted);
+    /// false when it was not one.
+    pub fn discard(
+        conn: &mut AnyConnection,
+        agency: AgencyId,
+        id: StaffJobId,
+    ) -> Result<bool, StorageError> {
+        let changed = with_conn!(conn, |c| diesel::delete(
+            staff_jobs::table
+                .find(id)
+                .filter(staff_jobs::agency_id.eq(agency))
+                .filter(staff_jobs::state.eq(job_state::PREVIEW))
+        )
+        .execute(c))?;
+        Ok(changed == 1)
+    }
+
+    /// Saves progress with the result so far, and extends the lease: a worker that takes the job over
+    /// after a restart carries on from both.
+    pub fn progress_with(
+        conn: &mut AnyConnection,
+        id: StaffJobId,
+        done: i64,
+        result: &str,
+        lease_until: i64,
+    ) -> Result<(), StorageError> {
+        with_conn!(conn, |c| diesel::update(staff_jobs::table.find(id))
+            .set((
+                staff_jobs::done.eq(done),
+                staff_jobs::result.eq(Some(result)),
+                staff_jobs::lease_until.eq(lease_until),
+            ))
+            .execute(c))?;
+        Ok(())
     }
 
     /// Saves progress and extends the lease.
@@ -278,4 +388,18 @@ impl StaffJob {
             .execute(c))?;
         Ok(())
     }
+}
+
+/// A job without its payload and result.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = staff_jobs)]
+pub struct JobBrief {
+    pub id: StaffJobId,
+    pub staff_id: StaffId,
+    pub kind: String,
+    pub state: String,
+    pub total: i64,
+    pub done: i64,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
 }

@@ -5,8 +5,10 @@ pub mod applications;
 pub mod audit;
 pub mod code;
 pub mod home;
+pub mod jobs;
 pub mod notices;
 pub mod payments;
+pub mod records;
 pub mod sign_in;
 pub mod sign_out;
 
