@@ -1,5 +1,6 @@
 // The agency staff console end to end, by keyboard with JavaScript off, axe on every page: a member of a
 // ward's staff signs in with their password and the code from their authenticator app (a wrong code first),
+// uploads a records CSV with one bad row (shown with its line and reason) and publishes the good rows,
 // posts a notice to the ward's residents (an error first) and watches its delivery, processes a resident's
 // child allowance claim to completion with a message, builds a payment batch and downloads its transfer
 // file, and finds their actions in the audit log. (The resident's claim is filed beforehand, by mouse: it is
@@ -92,7 +93,7 @@ async function chooseRadio(page: Page, name: string, value: string): Promise<voi
   await expect(target).toBeChecked();
 }
 
-test('a member of staff signs in with a password and a code, posts a notice, processes and pays a claim', async ({ page, browser, request }) => {
+test('a member of staff signs in with a password and a code, imports records, posts a notice, processes and pays a claim', async ({ page, browser, request }) => {
   test.setTimeout(240_000);
   const claim = await residentSendsClaim(browser, request);
   const account = addStaff('131016', '窓口 花子', ['notices', 'records', 'applications', 'payments'], 'journey');
@@ -123,6 +124,33 @@ test('a member of staff signs in with a password and a code, posts a notice, pro
   await submit(page, 'main form[action="/staff/sign-in/code"]');
   await expect(page).toHaveURL(/\/staff$/);
   await expect(page.locator('header')).toContainText('窓口 花子');
+  await check(page);
+
+  // Records from a CSV file: checked first, each bad row shown with its line and reason, then the good ones
+  // published by a background job whose progress the page shows.
+  await pressEnterOn(page, 'header a[href="/staff/records"]');
+  await check(page);
+  await chooseRadio(page, 'category', 'income_tax');
+  const csv = [
+    'citizen,record_id,fiscal_year,total_income,taxable_income,resident_tax,updated_on',
+    `${claim.pseudonym},E2E-TAX-2025,2025,4200000,2800000,245000,2026-06-01`,
+    `${claim.pseudonym},E2E-TAX-BAD,2025,-5,0,0,2026-06-01`,
+    `${claim.pseudonym},E2E-TAX-2024,2024,3900000,2500000,210000,2026-06-01`,
+  ].join('\r\n');
+  // The file dialog is the operating system's: the chosen file is set on the focused input.
+  await tabTo(page, '#file');
+  await page.locator('#file').setInputFiles({ name: '所得.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\r\n`) });
+  await submit(page, 'main form[action="/staff/records"]');
+  await expect(page).toHaveURL(/\/staff\/jobs\/[0-9a-f-]+$/);
+  await expect(page.locator('main')).toContainText('登録できる行: 2行');
+  await expect(page.locator('main')).toContainText('誤りのある行: 1行');
+  const badRow = page.locator('main tr', { has: page.locator('th', { hasText: /^3$/ }) });
+  await expect(badRow).toContainText('total_income');
+  await check(page);
+  await submit(page, 'main form[action$="/start"]');
+  // Without JavaScript the page refreshes itself while the job runs.
+  await expect(page.locator('main')).toContainText('登録が完了しました', { timeout: 30_000 });
+  await expect(page.locator('main')).toContainText('新しく登録: 2件');
   await check(page);
 
   // A notice to the ward's residents: the form first refuses what is missing, keeping what was typed.
@@ -208,5 +236,6 @@ test('a member of staff signs in with a password and a code, posts a notice, pro
   await expect(page.locator('main table')).toContainText('お知らせを送信');
   await expect(page.locator('main table')).toContainText('申請の状況の変更');
   await expect(page.locator('main table')).toContainText('振込ファイルのダウンロード');
+  await expect(page.locator('main table')).toContainText(/登録/);
   await check(page);
 });
