@@ -116,6 +116,17 @@ impl StaffNoticePage {
         crate::format::grouped(&n.borrow().to_string())
     }
 
+    /// "n of N emails sent", as the script words it too.
+    pub fn progress_text(&self) -> String {
+        self.shell.tf(
+            "staff.notices.progress",
+            &[
+                ("done", &self.number(self.delivery.handled())),
+                ("total", &self.number(self.delivery.total())),
+            ],
+        )
+    }
+
     pub fn stage_text(&self) -> &'static str {
         self.shell
             .t(&format!("staff.notices.stage.{}", self.delivery.stage))

@@ -469,41 +469,6 @@
     tick();
   };
 
-  // Figures that change while a job runs (a notice's delivery): polled from `data-source` (JSON) while
-  // `data-live` is "true". Each `[data-figure=name]` takes the text of the same key; a <progress> takes
-  // `progress.value` and `progress.max`. When the job stops changing, the polite live region says so once.
-  // Without JavaScript, reloading the page shows the same figures.
-  const initLiveFigures = (element) => {
-    const source = element.dataset.source;
-    if (!source || element.dataset.live !== "true") return;
-    const set = (name, text) => {
-      element.querySelectorAll(`[data-figure="${name}"]`).forEach((node) => {
-        if (node.textContent !== text) node.textContent = text;
-      });
-    };
-    const poll = () => {
-      fetch(source, { headers: { accept: "application/json" }, credentials: "same-origin" })
-        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
-        .then((data) => {
-          Object.entries(data.figures || {}).forEach(([name, text]) => set(name, String(text)));
-          const bar = element.querySelector('progress[data-figure="progress"]');
-          if (bar && data.progress) {
-            bar.max = Math.max(1, data.progress.max);
-            bar.value = data.progress.value;
-            bar.textContent = `${data.progress.value} / ${data.progress.max}`;
-          }
-          if (data.live) {
-            window.setTimeout(poll, 3000);
-          } else {
-            set("announce", data.figures ? String(data.figures.stage_text || "") : "");
-          }
-        })
-        // A failed poll leaves the figures as they were; reloading the page still works.
-        .catch(() => window.setTimeout(poll, 10000));
-    };
-    window.setTimeout(poll, 3000);
-  };
-
   const init = () => {
     document.querySelectorAll('[data-module="skip-link"]').forEach(initSkipLink);
     document.querySelectorAll('[data-module="character-count"]').forEach(initCharacterCount);
@@ -513,7 +478,6 @@
     initPreventDoubleClick();
     document.querySelectorAll('[data-module="sign-in-status"]').forEach(initSignInStatus);
     document.querySelectorAll('[data-module="session-expiry"]').forEach(initSessionExpiry);
-    document.querySelectorAll('[data-module="live-figures"]').forEach(initLiveFigures);
     document.querySelectorAll('[data-module="job-progress"]').forEach(initJobProgress);
     initSessionTimeout();
   };
