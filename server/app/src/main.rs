@@ -210,8 +210,9 @@ enum StaffCommand {
         /// A role (repeat for more): notices, records, applications, payments.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
-        /// At least 12 characters; read from the PORTAL_STAFF_PASSWORD variable when not given.
-        #[arg(long, env = "PORTAL_STAFF_PASSWORD", hide_env_values = true)]
+        /// At least 12 characters; read from the NEW_STAFF_PASSWORD variable when not given (so it stays out
+        /// of the shell history).
+        #[arg(long, env = "NEW_STAFF_PASSWORD", hide_env_values = true)]
         password: String,
     },
     /// The code an authenticator app holding this key shows now (a stand-in for the app, for tests and

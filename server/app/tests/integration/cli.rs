@@ -464,4 +464,24 @@ fn a_member_of_staff_is_added_from_the_command_line_with_an_authenticator_key() 
     let (code, _, stderr) = add("hanako@city.example.jp", "correct horse battery");
     assert_eq!(code, 1);
     assert!(stderr.contains("taken"), "{stderr}");
+    // The password may come from the environment instead, out of the shell history.
+    let (code, _, stderr) = portal(
+        &[
+            ("PORTAL_DATA_DIR", data.to_str().expect("utf-8")),
+            ("NEW_STAFF_PASSWORD", "correct horse battery"),
+        ],
+        &[
+            "staff",
+            "add",
+            "--agency",
+            "131016",
+            "--login",
+            "env@city.example.jp",
+            "--name",
+            "窓口 次郎",
+            "--role",
+            "records",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
 }
